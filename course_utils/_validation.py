@@ -1,0 +1,174 @@
+"""Input checks shared by every ``course_utils`` module.
+
+Every check raises :class:`CourseInputError` (a ``ValueError``) whose message names the
+argument, says what was expected and what was received, and ends with a hint, e.g.::
+
+    `y_true` and `y_pred` must have the same shape. Received: y_true.shape=(2,), y_pred.shape=(3,).
+    Hint: pass one prediction per label, e.g. model outputs for the same batch.
+"""
+
+from __future__ import annotations
+
+from numbers import Real
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "CourseInputError",
+    "as_float_array",
+    "check_finite",
+    "check_same_shape",
+    "check_in_range",
+    "check_probabilities",
+    "check_beta",
+    "check_positive",
+    "check_nonempty",
+]
+
+
+class CourseInputError(ValueError):
+    """A function of ``course_utils`` was called with an input it cannot use.
+
+    It is a ``ValueError``, so ``except ValueError`` catches it too.
+    """
+
+
+def _fail(message: str, hint: str | None = None) -> CourseInputError:
+    return CourseInputError(message + (f"\nHint: {hint}" if hint else ""))
+
+
+def as_float_array(x: Any, name: str, *, ndim: int | tuple[int, ...] | None = None,
+                   allow_empty: bool = False, hint: str | None = None) -> np.ndarray:
+    """Convert ``x`` to a float64 array, checking its dimensions, emptiness and finiteness.
+
+    Parameters
+    ----------
+    x : array_like
+        The value to convert. ``None`` gets its own message (a forgotten ``return``).
+    name : str
+        The argument's name, used in error messages.
+    ndim : int or tuple of int, optional
+        The allowed numbers of dimensions.
+    allow_empty : bool
+        Whether an array with zero elements is accepted.
+    hint : str, optional
+        Replaces the default hint of the dimension message.
+
+    Returns
+    -------
+    ndarray of float64, a new array (the caller's input is never aliased for writing).
+    """
+    if x is None:
+        raise _fail(f"`{name}` is None.", "did a function forget to `return` its result?")
+    try:
+        arr = np.array(x, dtype=np.float64)  # always a copy
+    except (TypeError, ValueError) as exc:
+        raise _fail(
+            f"`{name}` must be numbers (an array of floats). Received: {type(x).__name__} "
+            f"that numpy cannot convert ({exc}).",
+            "pass a numpy array or a list of numbers of equal lengths.",
+        ) from None
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            want = " or ".join(str(d) for d in allowed)
+            raise _fail(
+                f"`{name}` must have {want} dimension(s). Received: {name}.shape={arr.shape}.",
+                hint or "check the shape; a batch of samples is usually (n_samples, ...).",
+            )
+    if arr.size == 0 and not allow_empty:
+        raise _fail(f"`{name}` is empty. Received: {name}.shape={arr.shape}.",
+                    "pass at least one sample.")
+    check_finite(arr, name)
+    return arr
+
+
+def check_finite(arr: np.ndarray, name: str) -> None:
+    """Raise if ``arr`` holds NaN or +-inf, saying where the first one is."""
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        kind = "NaN" if np.isnan(arr[idx]) else "inf"
+        raise _fail(
+            f"`{name}` contains {kind} (first at index {idx}; {int(bad.sum())} non-finite "
+            f"value(s) in all).",
+            "NaN usually comes from log(0), 0/0 or a diverging update; check the step before.",
+        )
+
+
+def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str,
+                     *, hint: str | None = None) -> None:
+    """Raise unless ``a`` and ``b`` have exactly the same shape (no broadcasting)."""
+    if a.shape != b.shape:
+        raise _fail(
+            f"`{name_a}` and `{name_b}` must have the same shape. Received: "
+            f"{name_a}.shape={a.shape}, {name_b}.shape={b.shape}.",
+            hint or f"pass one value of `{name_b}` for each value of `{name_a}`.",
+        )
+
+
+def check_in_range(arr: np.ndarray, name: str, low: float, high: float,
+                   *, hint: str | None = None) -> None:
+    """Raise unless every element of ``arr`` lies in the closed interval [low, high]."""
+    outside = (arr < low) | (arr > high)
+    if outside.any():
+        idx = tuple(int(i) for i in np.argwhere(outside)[0])
+        raise _fail(
+            f"`{name}` must lie in [{low}, {high}]. Received: {name}{list(idx)}={arr[idx]!r} "
+            f"({int(outside.sum())} value(s) outside).",
+            hint,
+        )
+
+
+def check_probabilities(arr: np.ndarray, name: str, *, axis: int | None = None) -> None:
+    """Raise unless ``arr`` holds probabilities; with ``axis``, each row must sum to 1."""
+    check_in_range(arr, name, 0.0, 1.0,
+                   hint="these look like logits or scores; apply a sigmoid/softmax first, "
+                        "or use from_logits=True.")
+    if axis is not None:
+        sums = arr.sum(axis=axis)
+        if not np.allclose(sums, 1.0, rtol=0, atol=1e-6):
+            i = int(np.argmax(np.abs(sums - 1.0)))
+            raise _fail(
+                f"each row of `{name}` must sum to 1 along axis {axis}. Received: a row summing "
+                f"to {float(np.ravel(sums)[i])!r}.",
+                "apply softmax to the scores, or normalise each row by its sum.",
+            )
+
+
+def _check_scalar(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (Real, np.floating, np.integer)):
+        raise _fail(f"`{name}` must be a real number. Received: {name}={value!r} "
+                    f"of type {type(value).__name__}.", None)
+    value = float(value)
+    if not np.isfinite(value):
+        raise _fail(f"`{name}` must be finite. Received: {name}={value!r}.", None)
+    return value
+
+
+def check_beta(value: Any, name: str = "beta") -> float:
+    """Return ``value`` as a float, raising unless 0 <= value < 1."""
+    value = _check_scalar(value, name)
+    if not 0.0 <= value < 1.0:
+        raise _fail(
+            f"`{name}` must be a float in [0, 1). Received: {name}={value!r}.",
+            "typical values are 0.9 for a moving average of gradients and 0.999 for squares; "
+            "beta=1 would never move away from the initial 0.",
+        )
+    return value
+
+
+def check_positive(value: Any, name: str, *, hint: str | None = None) -> float:
+    """Return ``value`` as a float, raising unless it is > 0."""
+    value = _check_scalar(value, name)
+    if value <= 0:
+        raise _fail(f"`{name}` must be positive. Received: {name}={value!r}.", hint)
+    return value
+
+
+def check_nonempty(arr: np.ndarray, name: str) -> None:
+    """Raise if ``arr`` has no elements."""
+    if arr.size == 0:
+        raise _fail(f"`{name}` is empty. Received: {name}.shape={arr.shape}.",
+                    "pass at least one sample.")

@@ -1,0 +1,38 @@
+"""nbgrader settings for the lecture-02 workbook (read by every `nbgrader` command run here).
+
+Layout: `solutions/lecture02/` is the instructor source (solutions + hidden tests),
+`notebooks/lecture02/` the generated student release, `submitted/<student>/lecture02/`
+the collected submissions, `autograded/` and `feedback/` nbgrader's outputs.
+"""
+
+c = get_config()  # noqa: F821  (injected by nbgrader)
+
+# --- course layout -------------------------------------------------------------------------
+c.CourseDirectory.course_id = "nn-lecture02"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "notebooks"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+# Only notebooks and what they need travel with the release (no checkpoints, no caches).
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store", "*.keras",
+    "*.weights.h5", "*.h5", "logs",
+]
+
+c.CourseDirectory.db_assignments = [dict(name="lecture02")]
+
+# --- execution under grading ---------------------------------------------------------------
+# Per-cell limit: the slowest solution cell runs in a few seconds; a student's cell that
+# loops forever is interrupted after this and costs only the cells that depend on it.
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+
+# A deleted graded cell comes back from the gradebook and is scored (nbgrader PR #1770).
+c.OverwriteCells.add_missing_cells = True
+
+# Any stderr in a graded cell scores 0 in nbgrader (utils.determine_grade). A test failure is
+# an `error` output, never stderr, so stderr (TensorFlow/absl log lines, Python warnings)
+# carries no grading information and must never cost a correct answer its points.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"[\s\S]"  # any non-empty stderr text
