@@ -50,7 +50,7 @@ def seed_everything(seed: int = 42, *, keras: bool | None = None) -> np.random.G
         )
     seed = int(seed)
     random.seed(seed)
-    np.random.seed(seed % 2**32)
+    np.random.seed(seed % 2**32)  # noqa: NPY002  (seeds code that uses the legacy API)
     if keras is None:
         keras = "keras" in sys.modules or "tensorflow" in sys.modules
     if keras:

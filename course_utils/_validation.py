@@ -115,7 +115,8 @@ def check_in_range(arr: np.ndarray, name: str, low: float, high: float,
     if outside.any():
         idx = tuple(int(i) for i in np.argwhere(outside)[0])
         raise _fail(
-            f"`{name}` must lie in [{low}, {high}]. Received: {name}{list(idx)}={arr[idx]!r} "
+            f"`{name}` must lie in [{low}, {high}]. "
+            f"Received: {name}{list(idx)}={float(arr[idx])!r} "
             f"({int(outside.sum())} value(s) outside).",
             hint,
         )

@@ -19,7 +19,6 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -50,8 +49,9 @@ def _fail(name: str, message: str, hint: str | None) -> CheckFailed:
     return CheckFailed(text)
 
 
-def _as_checked_array(value: Any, *, name: str, expect_scalar: bool, hint: str | None) -> np.ndarray:
-    """Check the type of ``value`` and copy it into a fresh float64 (or int64) array."""
+def _as_checked_array(value: Any, *, name: str, expect_scalar: bool,
+                      hint: str | None) -> np.ndarray:
+    """Check the type of ``value`` and copy it into a fresh float64 array."""
     if value is None:
         raise _fail(name, "got None.", "did you forget a `return`?")
     if expect_scalar:
@@ -142,7 +142,7 @@ def assert_close(actual: Any, expected: Any, *, name: str, rtol: float = 1e-6,
     if not finite.all():
         idx = tuple(int(i) for i in np.argwhere(~finite)[0])
         where = f" at index {idx}" if act.ndim else ""
-        raise _fail(name, f"got a non-finite value {act[idx] if act.ndim else act[()]!r}{where}.",
+        raise _fail(name, f"got a non-finite value {float(act[idx])!r}{where}.",
                     "log(0) or a division by 0? clip probabilities or add eps.")
     ok = _close_mask(act, exp, rtol, atol)
     if ok.all():
@@ -151,9 +151,9 @@ def assert_close(actual: Any, expected: Any, *, name: str, rtol: float = 1e-6,
     idx = tuple(int(i) for i in np.argwhere(~ok)[0])
     if act.ndim:
         detail = (f"{int((~ok).sum())} of {ok.size} values differ; first at index {idx}: "
-                  f"expected {exp[idx]!r}, got {act[idx]!r}")
+                  f"expected {float(exp[idx])!r}, got {float(act[idx])!r}")
     else:
-        detail = f"expected {exp[()]!r}, got {act[()]!r}"
+        detail = f"expected {float(exp[()])!r}, got {float(act[()])!r}"
     message = f"{detail} (rtol={rtol:g}, atol={atol:g})."
     if mistake is not None:
         raise _fail(name, message, f"it looks like {mistake}.")

@@ -9,7 +9,8 @@ Typical use::
     course = prepare_course(tmp_path / "course")
     submit(course, "alice", {"01_loss_functions": solved_notebook(course, "01_loss_functions")})
     autograde(course)
-    scores = cell_scores(course)   # {"alice": {("01_loss_functions", "losses-bce-test"): (2.0, 2.0), ...}}
+    scores = cell_scores(course)
+    # {"alice": {("01_loss_functions", "losses-bce-test"): (2.0, 2.0), ...}}
 """
 
 from __future__ import annotations

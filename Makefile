@@ -1,0 +1,57 @@
+# Lecture-02 workbook. Every target sets up what it needs on first use:
+# the virtual environment .venv is created and the pinned packages installed when missing
+# or when pyproject.toml changed.
+#   make lab        open the student notebooks in JupyterLab
+#   make test       the full test suite (the same command CI runs)
+#   make release    regenerate notebooks/ from solutions/ with nbgrader
+#   make autograde  grade every submission in submitted/ and export grades.csv
+#   make feedback   write feedback/ for the graded submissions
+#   make bench      time every solution notebook and one full autograde
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+ASSIGNMENT := lecture02
+
+# nbgrader runs helper programs (alembic) from PATH; keep the venv's first.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export PYTHONHASHSEED := 0
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: setup lab test lint release autograde feedback bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; found " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=. notebooks/$(ASSIGNMENT)/00_start_here.ipynb
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check course_utils tests bench
+
+release: $(STAMP)
+	$(BIN)/nbgrader generate_assignment $(ASSIGNMENT) --force
+
+autograde: $(STAMP)
+	$(BIN)/nbgrader autograde $(ASSIGNMENT)
+	$(BIN)/nbgrader export --to grades.csv
+	@echo "Grades written to grades.csv"
+
+feedback: $(STAMP)
+	$(BIN)/nbgrader generate_feedback $(ASSIGNMENT)
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py
+
+clean:
+	rm -rf .pytest_cache .ruff_cache build *.egg-info

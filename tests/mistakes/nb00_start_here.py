@@ -1,0 +1,22 @@
+"""Known-wrong answers for 00_start_here."""
+
+from course_utils.grading.pipeline import Mistake
+
+NB = "00_start_here"
+
+MISTAKES = [
+    Mistake(
+        student="sigmoid-sign-error",
+        notebook=NB,
+        answers={"start-sigmoid": "def sigmoid(z):\n    return 1.0 / (1.0 + np.exp(z))\n"},
+        loses={"start-sigmoid-test"},
+    ),
+    Mistake(
+        student="sigmoid-returns-list",
+        notebook=NB,
+        answers={"start-sigmoid": (
+            "def sigmoid(z):\n"
+            "    return [1.0 / (1.0 + np.exp(-v)) for v in np.ravel(z)]\n")},
+        loses={"start-sigmoid-test"},
+    ),
+]

@@ -1,0 +1,88 @@
+"""Project wiring: one list of dependencies, the README's commands are the ones CI runs."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+
+import yaml
+
+from course_utils.grading.pipeline import REPO_ROOT
+
+
+def _pyproject():
+    return tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+
+
+def test_environment_yml_installs_pyproject_and_lists_no_second_package_list():
+    env = yaml.safe_load((REPO_ROOT / "environment.yml").read_text())
+    deps = env["dependencies"]
+    conda = sorted(d.split("=")[0] for d in deps if isinstance(d, str))
+    assert conda == ["pip", "python"], f"conda packages besides python and pip: {conda}"
+    pip_lists = [d["pip"] for d in deps if isinstance(d, dict)]
+    assert pip_lists == [['-e ".[dev]"']] or pip_lists == [["-e .[dev]"]], pip_lists
+
+
+def test_environment_python_satisfies_requires_python():
+    env = yaml.safe_load((REPO_ROOT / "environment.yml").read_text())
+    version = next(d for d in env["dependencies"] if isinstance(d, str)
+                   and d.startswith("python="))
+    major, minor = (int(x) for x in version.split("=")[1].split(".")[:2])
+    floor = re.fullmatch(r">=(\d+)\.(\d+)", _pyproject()["project"]["requires-python"])
+    assert floor and (major, minor) >= (int(floor[1]), int(floor[2]))
+
+
+def test_every_dependency_is_pinned_exactly():
+    project = _pyproject()["project"]
+    deps = project["dependencies"] + project["optional-dependencies"]["dev"]
+    for dep in deps:
+        assert re.match(r"^[A-Za-z0-9_.\-\[\]]+==[0-9][^;,<>]*(;.*)?$", dep), dep
+
+
+def test_tensorflow_wheel_markers_cover_each_platform_exactly_once():
+    from packaging.markers import Marker
+    deps = _pyproject()["project"]["dependencies"]
+    tf = [d for d in deps if d.startswith(("tensorflow==", "tensorflow-cpu=="))]
+    platforms = [
+        {"sys_platform": "linux", "platform_machine": "x86_64"},
+        {"sys_platform": "linux", "platform_machine": "aarch64"},
+        {"sys_platform": "win32", "platform_machine": "AMD64"},
+        {"sys_platform": "darwin", "platform_machine": "arm64"},
+        {"sys_platform": "darwin", "platform_machine": "x86_64"},
+    ]
+    for env in platforms:
+        chosen = [d.split(";")[0] for d in tf if Marker(d.split(";", 1)[1]).evaluate(env)]
+        assert len(chosen) == 1, (env, chosen)
+    linux = {"sys_platform": "linux", "platform_machine": "x86_64"}
+    assert [d.split(";")[0] for d in tf if Marker(d.split(";", 1)[1]).evaluate(linux)] == [
+        "tensorflow-cpu==2.21.0"]
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (REPO_ROOT / ".ci" / "run").read_text()
+    readme = (REPO_ROOT / "README.md").read_text()
+    commands = re.findall(r"^make [a-z-]+$", ci, flags=re.M)
+    assert commands, ".ci/run runs no make target"
+    for command in commands:
+        assert command in readme, f"README does not show `{command}`"
+    assert "make lab" in readme
+
+
+def test_makefile_declares_the_documented_targets():
+    out = subprocess.run(["make", "-pn", "-f", str(REPO_ROOT / "Makefile"), "setup"],
+                         cwd=REPO_ROOT, capture_output=True, text=True, check=False).stdout
+    for target in ("lab", "test", "release", "autograde", "feedback", "bench"):
+        assert re.search(rf"^{target}:", out, flags=re.M), target
+
+
+def test_importing_course_utils_does_not_import_tensorflow():
+    code = ("import sys, pkgutil, importlib, course_utils\n"
+            "for m in pkgutil.walk_packages(course_utils.__path__, 'course_utils.'):\n"
+            "    if m.name != 'course_utils.keras_helpers':\n"
+            "        importlib.import_module(m.name)\n"
+            "print(','.join(m for m in ('tensorflow', 'keras') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "", f"importing course_utils pulled in {out}"

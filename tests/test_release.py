@@ -1,0 +1,63 @@
+"""The committed student release is exactly what nbgrader generates from solutions/."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+
+from course_utils.grading import pipeline
+from tests.conftest import NOTEBOOKS
+
+RELEASE = pipeline.REPO_ROOT / "notebooks" / pipeline.ASSIGNMENT
+
+
+def test_release_lists_the_same_notebooks_as_the_source():
+    assert sorted(p.stem for p in RELEASE.glob("*.ipynb")) == NOTEBOOKS
+
+
+def test_committed_release_equals_a_fresh_generate_assignment(graded_course):
+    fresh = graded_course.path / "notebooks" / pipeline.ASSIGNMENT
+    for name in NOTEBOOKS:
+        committed = json.loads((RELEASE / f"{name}.ipynb").read_text())
+        generated = json.loads((fresh / f"{name}.ipynb").read_text())
+        assert committed == generated, (
+            f"notebooks/{pipeline.ASSIGNMENT}/{name}.ipynb is out of date: run `make release`")
+
+
+def test_release_holds_no_solution_and_no_hidden_test():
+    for name in NOTEBOOKS:
+        text = (RELEASE / f"{name}.ipynb").read_text()
+        for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "HIDDEN TESTS"):
+            assert marker not in text, f"{name}: release contains {marker!r}"
+
+
+def test_release_has_no_outputs_and_every_answer_cell_is_a_stub():
+    for name in NOTEBOOKS:
+        nb = nbformat.read(RELEASE / f"{name}.ipynb", as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                assert not cell.outputs and cell.execution_count is None, name
+            md = cell.metadata.get("nbgrader", {})
+            if md.get("solution") and cell.cell_type == "code":
+                assert "raise NotImplementedError()" in cell.source, (name, md["grade_id"])
+
+
+def test_source_notebooks_have_unique_grade_ids_and_locked_tests():
+    seen = set()
+    for name in NOTEBOOKS:
+        nb = nbformat.read(pipeline.REPO_ROOT / "solutions" / pipeline.ASSIGNMENT
+                           / f"{name}.ipynb", as_version=4)
+        for cell in nb.cells:
+            md = cell.metadata.get("nbgrader")
+            if not md:
+                continue
+            gid = md["grade_id"]
+            assert gid not in seen, f"duplicate grade_id {gid}"
+            seen.add(gid)
+            if md.get("grade"):
+                assert md["locked"] and md.get("points", 0) > 0, gid
+                assert cell.source.lstrip().startswith("#"), (
+                    f"{gid}: a test cell opens with a comment saying what it checks")
+            if md.get("solution"):
+                assert "### BEGIN SOLUTION" in cell.source, gid
