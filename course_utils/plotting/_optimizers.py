@@ -1,0 +1,5 @@
+"""Plots for the optimizers notebook."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
