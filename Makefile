@@ -30,8 +30,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $(STAMP)
 
+LAB_ARGS ?=
+# Jupyter refuses to run as root unless told (containers, CI); a normal user never needs it.
+LAB_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=. notebooks/$(ASSIGNMENT)/00_start_here.ipynb
+	$(BIN)/jupyter lab --notebook-dir=. $(LAB_ROOT) $(LAB_ARGS) notebooks/$(ASSIGNMENT)/00_start_here.ipynb
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -20,7 +20,6 @@ c.CourseDirectory.ignore = [
     "*.weights.h5", "*.h5", "logs",
 ]
 
-c.CourseDirectory.db_assignments = [dict(name="lecture02")]
 
 # --- execution under grading ---------------------------------------------------------------
 # Per-cell limit: the slowest solution cell runs in a few seconds; a student's cell that
