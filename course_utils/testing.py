@@ -143,7 +143,7 @@ def assert_close(actual: Any, expected: Any, *, name: str, rtol: float = 1e-6,
         idx = tuple(int(i) for i in np.argwhere(~finite)[0])
         where = f" at index {idx}" if act.ndim else ""
         raise _fail(name, f"got a non-finite value {float(act[idx])!r}{where}.",
-                    "log(0) or a division by 0? clip probabilities or add eps.")
+                    hint or "log(0) or a division by 0? clip probabilities or add eps.")
     ok = _close_mask(act, exp, rtol, atol)
     if ok.all():
         return
