@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
@@ -16,13 +15,21 @@ FULL = "full-solution"
 BLANK = "blank-release"
 
 
-class GradedCourse:
-    """A course copy after generate + submit + autograde, with what the tests look at."""
+SHARDS = 2  # course copies graded at the same time (the CI machine has 2 cores)
 
-    def __init__(self, path: Path, scores, autograde_proc, seconds: float, mistakes):
-        self.path = path
+
+class GradedCourse:
+    """Course copies after generate + submit + autograde, with what the tests look at.
+
+    ``path`` is the copy holding the full solution and the blank release; the known
+    mistakes are spread over all copies. ``scores`` merges every copy's gradebook.
+    """
+
+    def __init__(self, paths, scores, procs, seconds: float, mistakes):
+        self.path = paths[0]
+        self.paths = paths
         self.scores = scores
-        self.autograde_proc = autograde_proc
+        self.procs = procs
         self.seconds = seconds
         self.mistakes = mistakes
 
@@ -30,15 +37,24 @@ class GradedCourse:
 @pytest.fixture(scope="session")
 def graded_course(tmp_path_factory) -> GradedCourse:
     """Generate the release, submit the full solution, the blank release and every known
-    mistake as separate students, and autograde them all in one batch."""
-    course = pipeline.prepare_course(tmp_path_factory.mktemp("grading") / "course")
+    mistake as separate students, and autograde them (in ``SHARDS`` parallel batches)."""
+    root = tmp_path_factory.mktemp("grading")
+    courses = [pipeline.prepare_course(root / f"course{i}") for i in range(SHARDS)]
     mistakes = all_mistakes()
-    pipeline.submit(course, FULL, {n: pipeline.solved_notebook(course, n) for n in NOTEBOOKS})
-    pipeline.submit(course, BLANK, {n: pipeline.release_notebook(course, n) for n in NOTEBOOKS})
+    first = courses[0]
+    pipeline.submit(first, FULL, {n: pipeline.solved_notebook(first, n) for n in NOTEBOOKS})
+    pipeline.submit(first, BLANK, {n: pipeline.release_notebook(first, n) for n in NOTEBOOKS})
+    load = [2 * len(NOTEBOOKS)] + [0] * (SHARDS - 1)  # notebooks to grade per copy
     for m in mistakes:
+        i = load.index(min(load))
+        load[i] += 1
+        course = courses[i]
         pipeline.submit(course, m.student,
                         {m.notebook: pipeline.solved_notebook(course, m.notebook, m.answers)})
     start = time.perf_counter()
-    proc = pipeline.autograde(course)
+    procs = pipeline.autograde_parallel(courses)
     seconds = time.perf_counter() - start
-    return GradedCourse(course, pipeline.cell_scores(course), proc, seconds, mistakes)
+    scores = {}
+    for course in courses:
+        scores.update(pipeline.cell_scores(course))
+    return GradedCourse(courses, scores, procs, seconds, mistakes)

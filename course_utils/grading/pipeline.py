@@ -39,6 +39,7 @@ __all__ = [
     "submit",
     "run_nbgrader",
     "autograde",
+    "autograde_parallel",
     "cell_scores",
     "graded_cells",
 ]
@@ -210,6 +211,25 @@ def autograde(course: Path, *args: str, check: bool = False) -> subprocess.Compl
     default the exit code is returned rather than raised.
     """
     return run_nbgrader(course, "autograde", ASSIGNMENT, *args, check=check)
+
+
+def autograde_parallel(courses: Iterable[Path]) -> list[subprocess.CompletedProcess]:
+    """Autograde several course copies at once, one nbgrader process each.
+
+    nbgrader cannot grade in parallel within one gradebook (nbgrader issue #174), but
+    separate course copies have separate gradebooks; on a machine with several cores this
+    divides the wall time. Returns one finished process per course, in order.
+    """
+    procs = []
+    for course in courses:
+        cmd = [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT]
+        procs.append((cmd, subprocess.Popen(cmd, cwd=course, env=_env(), text=True,
+                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)))
+    done = []
+    for cmd, proc in procs:
+        out, err = proc.communicate()
+        done.append(subprocess.CompletedProcess(cmd, proc.returncode, out, err))
+    return done
 
 
 def cell_scores(course: Path) -> dict[str, dict[tuple[str, str], tuple[float | None, float]]]:
