@@ -1,0 +1,202 @@
+"""Known-wrong (and known-acceptable) answers for 03_optimizers.
+
+Behavioural test cells run a student's rule: ``optim-momentum-saddle-test`` runs
+``momentum_update`` and ``optim-adam-rosenbrock-test`` runs ``adam_update``, so a mistake in
+one of those rules can lose that cell too (listed in ``loses``). Mistakes that still reach the
+goal (momentum without ``1 - beta`` leaves the saddle even faster; Adam without bias correction
+still ends within 1e-3 of Rosenbrock's minimum) lose only the value tests.
+
+The last entries put epsilon where the lecture and Keras put it; they must lose nothing.
+"""
+
+from course_utils.grading.pipeline import Mistake
+
+NB = "03_optimizers"
+
+SGD = "optim-sgd"
+MOMENTUM = "optim-momentum"
+RMSPROP = "optim-rmsprop"
+ADAM = "optim-adam"
+
+
+def _adam(body: str) -> str:
+    """An adam_update with the given body (indented by 4 spaces)."""
+    return ("def adam_update(w, dw, v, s, t, *, lr, beta1=0.9, beta2=0.999, eps=1e-8):\n"
+            + body)
+
+
+MISTAKES = [
+    # ---- sgd_update -------------------------------------------------------------------
+    Mistake(
+        student="sgd-sign-error",
+        notebook=NB,
+        answers={SGD: "def sgd_update(w, dw, *, lr):\n    return w + lr * dw\n"},
+        loses={"optim-sgd-test"},
+    ),
+    Mistake(
+        student="sgd-mutates-w",
+        notebook=NB,
+        answers={SGD: "def sgd_update(w, dw, *, lr):\n    w -= lr * dw\n    return w\n"},
+        loses={"optim-sgd-pure-test"},
+    ),
+    # ---- momentum_update --------------------------------------------------------------
+    Mistake(
+        student="momentum-no-one-minus-beta",
+        notebook=NB,
+        answers={MOMENTUM: (
+            "def momentum_update(w, dw, v, *, lr, beta=0.9):\n"
+            "    v_new = beta * v + dw\n"
+            "    return w - lr * v_new, v_new\n")},
+        loses={"optim-momentum-test"},  # leaves the saddle even faster (19 steps)
+    ),
+    Mistake(
+        student="momentum-sign-error",
+        notebook=NB,
+        answers={MOMENTUM: (
+            "def momentum_update(w, dw, v, *, lr, beta=0.9):\n"
+            "    v_new = beta * v + (1 - beta) * dw\n"
+            "    return w + lr * v_new, v_new\n")},
+        loses={"optim-momentum-test", "optim-momentum-saddle-test"},
+    ),
+    Mistake(
+        student="momentum-mutates-v",
+        notebook=NB,
+        answers={MOMENTUM: (
+            "def momentum_update(w, dw, v, *, lr, beta=0.9):\n"
+            "    v *= beta\n"
+            "    v += (1 - beta) * dw\n"
+            "    return w - lr * v, v\n")},
+        loses={"optim-momentum-pure-test"},
+    ),
+    # ---- rmsprop_update ---------------------------------------------------------------
+    Mistake(
+        student="rmsprop-g-not-squared",
+        notebook=NB,
+        answers={RMSPROP: (
+            "def rmsprop_update(w, dw, s, *, lr, beta=0.9, eps=1e-8):\n"
+            "    s_new = beta * s + (1 - beta) * dw\n"
+            "    return w - lr * dw / (np.sqrt(s_new) + eps), s_new\n")},
+        loses={"optim-rmsprop-test"},
+    ),
+    Mistake(
+        student="rmsprop-no-eps",
+        notebook=NB,
+        answers={RMSPROP: (
+            "def rmsprop_update(w, dw, s, *, lr, beta=0.9, eps=1e-8):\n"
+            "    s_new = beta * s + (1 - beta) * dw**2\n"
+            "    return w - lr * dw / np.sqrt(s_new), s_new\n")},
+        loses={"optim-rmsprop-test"},
+    ),
+    Mistake(
+        student="rmsprop-no-sqrt",
+        notebook=NB,
+        answers={RMSPROP: (
+            "def rmsprop_update(w, dw, s, *, lr, beta=0.9, eps=1e-8):\n"
+            "    s_new = beta * s + (1 - beta) * dw**2\n"
+            "    return w - lr * dw / (s_new + eps), s_new\n")},
+        loses={"optim-rmsprop-test"},
+    ),
+    # ---- adam_update ------------------------------------------------------------------
+    Mistake(
+        student="adam-no-bias-correction",
+        notebook=NB,
+        answers={ADAM: _adam(
+            "    v_new = beta1 * v + (1 - beta1) * dw\n"
+            "    s_new = beta2 * s + (1 - beta2) * dw**2\n"
+            "    return w - lr * v_new / (np.sqrt(s_new) + eps), v_new, s_new\n")},
+        # Still within 1e-3 of Rosenbrock's minimum after 2000 steps (6e-5).
+        loses={"optim-adam-first-step-test", "optim-adam-test"},
+    ),
+    Mistake(
+        student="adam-t-from-zero",
+        notebook=NB,
+        answers={ADAM: _adam(
+            "    v_new = beta1 * v + (1 - beta1) * dw\n"
+            "    s_new = beta2 * s + (1 - beta2) * dw**2\n"
+            "    v_corrected = v_new / (1 - beta1**(t - 1))\n"
+            "    s_corrected = s_new / (1 - beta2**(t - 1))\n"
+            "    return (w - lr * v_corrected / (np.sqrt(s_corrected) + eps), v_new, s_new)\n")},
+        loses={"optim-adam-first-step-test", "optim-adam-test",
+               "optim-adam-rosenbrock-test"},
+    ),
+    Mistake(
+        student="adam-betas-swapped",
+        notebook=NB,
+        answers={ADAM: _adam(
+            "    v_new = beta2 * v + (1 - beta2) * dw\n"
+            "    s_new = beta1 * s + (1 - beta1) * dw**2\n"
+            "    v_corrected = v_new / (1 - beta2**t)\n"
+            "    s_corrected = s_new / (1 - beta1**t)\n"
+            "    return (w - lr * v_corrected / (np.sqrt(s_corrected) + eps), v_new, s_new)\n")},
+        loses={"optim-adam-first-step-test", "optim-adam-test",
+               "optim-adam-rosenbrock-test"},
+    ),
+    Mistake(
+        student="adam-overwrites-s",  # the lecture's erratum: S = S / (1 - beta2**t)
+        notebook=NB,
+        answers={ADAM: _adam(
+            "    v = beta1 * v + (1 - beta1) * dw\n"
+            "    s = beta2 * s + (1 - beta2) * dw**2\n"
+            "    v_corrected = v / (1 - beta1**t)\n"
+            "    s = s / (1 - beta2**t)\n"
+            "    return w - lr * v_corrected / (np.sqrt(s) + eps), v, s\n")},
+        loses={"optim-adam-first-step-test", "optim-adam-test",
+               "optim-adam-rosenbrock-test"},
+    ),
+    Mistake(
+        student="adam-sign-error",
+        notebook=NB,
+        answers={ADAM: _adam(
+            "    v_new = beta1 * v + (1 - beta1) * dw\n"
+            "    s_new = beta2 * s + (1 - beta2) * dw**2\n"
+            "    v_corrected = v_new / (1 - beta1**t)\n"
+            "    s_corrected = s_new / (1 - beta2**t)\n"
+            "    return (w + lr * v_corrected / (np.sqrt(s_corrected) + eps), v_new, s_new)\n")},
+        loses={"optim-adam-first-step-test", "optim-adam-test",
+               "optim-adam-rosenbrock-test"},
+    ),
+    Mistake(
+        student="adam-mutates-v-s",
+        notebook=NB,
+        answers={ADAM: _adam(
+            "    v *= beta1\n"
+            "    v += (1 - beta1) * dw\n"
+            "    s *= beta2\n"
+            "    s += (1 - beta2) * dw**2\n"
+            "    v_corrected = v / (1 - beta1**t)\n"
+            "    s_corrected = s / (1 - beta2**t)\n"
+            "    return w - lr * v_corrected / (np.sqrt(s_corrected) + eps), v, s\n")},
+        loses={"optim-adam-pure-test"},
+    ),
+    # ---- accepted variants: epsilon where the lecture or Keras puts it ---------------------
+    Mistake(
+        student="rmsprop-keras-eps-ok",  # Keras: dw / sqrt(S + eps)
+        notebook=NB,
+        answers={RMSPROP: (
+            "def rmsprop_update(w, dw, s, *, lr, beta=0.9, eps=1e-8):\n"
+            "    s_new = beta * s + (1 - beta) * dw**2\n"
+            "    return w - lr * dw / np.sqrt(s_new + eps), s_new\n")},
+        loses=set(),
+    ),
+    Mistake(
+        student="adam-lecture-eps-ok",  # the slide: V_corr / sqrt(S_corr + eps)
+        notebook=NB,
+        answers={ADAM: _adam(
+            "    v_new = beta1 * v + (1 - beta1) * dw\n"
+            "    s_new = beta2 * s + (1 - beta2) * dw**2\n"
+            "    v_corrected = v_new / (1 - beta1**t)\n"
+            "    s_corrected = s_new / (1 - beta2**t)\n"
+            "    return w - lr * v_corrected / np.sqrt(s_corrected + eps), v_new, s_new\n")},
+        loses=set(),
+    ),
+    Mistake(
+        student="adam-keras-eps-ok",  # Keras: alpha_t * V / (sqrt(S) + eps)
+        notebook=NB,
+        answers={ADAM: _adam(
+            "    v_new = beta1 * v + (1 - beta1) * dw\n"
+            "    s_new = beta2 * s + (1 - beta2) * dw**2\n"
+            "    alpha_t = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)\n"
+            "    return w - alpha_t * v_new / (np.sqrt(s_new) + eps), v_new, s_new\n")},
+        loses=set(),
+    ),
+]
