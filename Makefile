@@ -5,7 +5,8 @@
 #   make test       the full test suite (the same command CI runs)
 #   make release    regenerate notebooks/ from solutions/ with nbgrader
 #   make autograde  grade every submission in submitted/ and export grades.csv
-#   make feedback   write feedback/ for the graded submissions
+#   make feedback   write feedback/ for the graded submissions (hidden tests left out)
+#   make integrity  report broken, tampered or suspicious submissions (integrity_report.csv)
 #   make bench      time every solution notebook and one full autograde
 
 PYTHON ?= python3
@@ -19,7 +20,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PYTHONHASHSEED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup lab test lint release autograde feedback bench clean
+.PHONY: setup lab test lint release autograde feedback integrity bench clean
 
 setup: $(STAMP)
 
@@ -52,6 +53,9 @@ autograde: $(STAMP)
 
 feedback: $(STAMP)
 	$(BIN)/nbgrader generate_feedback $(ASSIGNMENT)
+
+integrity: $(STAMP)
+	$(BIN)/python -m course_utils.grading.integrity --assignment $(ASSIGNMENT) --out integrity_report.csv
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py

@@ -35,3 +35,12 @@ c.OverwriteCells.add_missing_cells = True
 # carries no grading information and must never cost a correct answer its points.
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"[\s\S]"  # any non-empty stderr text
+
+# --- feedback ------------------------------------------------------------------------------
+# Hidden tests, tracebacks and student outputs stay out of what students get back
+# (course_utils/grading/feedback.py); the autograded notebooks keep everything.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "course_utils.grading.feedback.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
