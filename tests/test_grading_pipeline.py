@@ -63,9 +63,11 @@ def test_every_answer_cell_has_at_least_one_known_mistake(graded_course):
 
 
 def test_export_writes_one_row_per_student_with_total_scores(graded_course):
-    pipeline.run_nbgrader(graded_course.path, "export", "--to", "grades.csv")
-    with open(graded_course.path / "grades.csv", newline="") as fh:
-        rows = {r["student_id"]: r for r in csv.DictReader(fh)}
+    rows = {}
+    for course in graded_course.paths:
+        pipeline.run_nbgrader(course, "export", "--to", "grades.csv")
+        with open(course / "grades.csv", newline="") as fh:
+            rows.update({r["student_id"]: r for r in csv.DictReader(fh)})
     total = sum(sum(_expected_cells(graded_course.path, n).values()) for n in NOTEBOOKS)
     assert float(rows[FULL]["score"]) == pytest.approx(total)
     assert float(rows[FULL]["max_score"]) == pytest.approx(total)
@@ -89,3 +91,10 @@ def test_submissions_are_not_modified_by_grading(graded_course):
         expected = pipeline.solved_notebook(graded_course.path, name)
         assert [c.source for c in nb.cells] == [c.source for c in expected.cells]
         assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+def test_no_submission_failed_to_grade_twice(graded_course):
+    assert all(code == 0 for code in graded_course.retried.values()), graded_course.retried
+    for course in graded_course.paths:
+        log = (course / "autograde.log").read_text()
+        assert pipeline.ungraded_students(course) == [], log[-3000:]

@@ -40,6 +40,7 @@ __all__ = [
     "run_nbgrader",
     "autograde",
     "autograde_parallel",
+    "ungraded_students",
     "cell_scores",
     "graded_cells",
 ]
@@ -230,6 +231,23 @@ def autograde_parallel(courses: Iterable[Path]) -> list[subprocess.CompletedProc
         out, err = proc.communicate()
         done.append(subprocess.CompletedProcess(cmd, proc.returncode, out, err))
     return done
+
+
+def ungraded_students(course: Path) -> list[str]:
+    """Students with a submitted notebook that has no autograded copy.
+
+    nbgrader deletes the output of a submission whose grading failed (a kernel that did not
+    start, died or timed out at the kernel level), so these are the submissions to look at or
+    to grade again with ``nbgrader autograde lecture02 --student <id>``.
+    """
+    course = Path(course)
+    missing = []
+    for folder in sorted((course / "submitted").glob(f"*/{ASSIGNMENT}")):
+        student = folder.parent.name
+        graded = course / "autograded" / student / ASSIGNMENT
+        if any(not (graded / nb.name).exists() for nb in folder.glob("*.ipynb")):
+            missing.append(student)
+    return missing
 
 
 def cell_scores(course: Path) -> dict[str, dict[tuple[str, str], tuple[float | None, float]]]:
