@@ -20,7 +20,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PYTHONHASHSEED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup lab test lint release autograde feedback integrity bench clean
+.PHONY: setup sandbox-tools lab test lint release autograde feedback integrity bench clean
 
 setup: $(STAMP)
 
@@ -31,13 +31,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $(STAMP)
 
+# Autograding runs student code in a bubblewrap sandbox (course_utils/grading/SECURITY.md).
+# As root on Debian/Ubuntu the tool is installed on first use; elsewhere this says how.
+sandbox-tools:
+	@command -v bwrap >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing bubblewrap (the grading sandbox)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; \
+	  else \
+	    echo "Grading needs bubblewrap and root: sudo apt-get install bubblewrap; sudo make autograde" >&2; \
+	  fi; }
+
 LAB_ARGS ?=
 # Jupyter refuses to run as root unless told (containers, CI); a normal user never needs it.
 LAB_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=. $(LAB_ROOT) $(LAB_ARGS) notebooks/$(ASSIGNMENT)/00_start_here.ipynb
 
-test: $(STAMP)
+test: $(STAMP) sandbox-tools
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -46,7 +57,7 @@ lint: $(STAMP)
 release: $(STAMP)
 	$(BIN)/nbgrader generate_assignment $(ASSIGNMENT) --force
 
-autograde: $(STAMP)
+autograde: $(STAMP) sandbox-tools
 	$(BIN)/nbgrader autograde $(ASSIGNMENT)
 	$(BIN)/nbgrader export --to grades.csv
 	@echo "Grades written to grades.csv"

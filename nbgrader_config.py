@@ -30,6 +30,34 @@ c.Execute.interrupt_on_timeout = True
 # A deleted graded cell comes back from the gradebook and is scored (nbgrader PR #1770).
 c.OverwriteCells.add_missing_cells = True
 
+# --- integrity and isolation (course_utils/grading/SECURITY.md) ----------------------------
+# Before nbgrader's own checks, every graded cell's metadata is rebuilt from the gradebook,
+# so one tampered or duplicated cell never aborts the batch for everybody.
+c.Autograde.sanitize_preprocessors = [
+    "course_utils.grading.preflight.NormalizeSubmission",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# Student code runs in a sandboxed kernel (bubblewrap + prlimit + setpriv: no network, no
+# course files, a fresh unprivileged uid, memory/process/time limits); a kernel that dies or
+# ignores interrupts costs only the cell it was running. Needs root and `bwrap` (Debian
+# package bubblewrap); without them grading refuses to run student code and says why.
+c.Autograde.autograde_preprocessors = [
+    "course_utils.grading.sandbox.SandboxedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.SandboxedExecute.notebook_timeout = 300  # whole-notebook limit, seconds
+# A run that crashed mid-student grades that student again on the next run.
+c.Autograde.post_convert_hook = "course_utils.grading.preflight.mark_graded"
+
 # Any stderr in a graded cell scores 0 in nbgrader (utils.determine_grade). A test failure is
 # an `error` output, never stderr, so stderr (TensorFlow/absl log lines, Python warnings)
 # carries no grading information and must never cost a correct answer its points.
