@@ -1,9 +1,9 @@
 """The grading sandbox and the pre-flight repair, proven with real ``nbgrader`` runs.
 
 A tiny throwaway course (one notebook: a setup cell, two answers, two graded tests with hidden
-tests) is graded with the repository's ``nbgrader_config.py`` plus ``SANDBOX_CONFIG`` (the
-lines ``course_utils/grading/SECURITY.md`` tells instructors to use) and small limits, so that
-every attack finishes in seconds. Each attacking student also writes correct answers: when the
+tests) is graded with the repository's own ``nbgrader_config.py`` (the settings
+``course_utils/grading/SECURITY.md`` explains) plus small limits, so that every attack finishes
+in seconds. Each attacking student also writes correct answers: when the
 attack fails harmlessly, they must get full marks like the honest student.
 
 The sandbox tests need root (as in CI: the sandbox switches every kernel to a fresh uid); on a
@@ -33,28 +33,6 @@ ASSIGNMENT = pipeline.ASSIGNMENT
 NB = "tiny"
 FULL_MARKS = 5.0
 
-# What nbgrader_config.py must contain (besides the course layout); see SECURITY.md.
-SANDBOX_CONFIG = """
-c.Autograde.sanitize_preprocessors = [
-    "course_utils.grading.preflight.NormalizeSubmission",
-    "nbgrader.preprocessors.ClearOutput",
-    "nbgrader.preprocessors.DeduplicateIds",
-    "nbgrader.preprocessors.OverwriteKernelspec",
-    "nbgrader.preprocessors.OverwriteCells",
-    "nbgrader.preprocessors.CheckCellMetadata",
-]
-c.Autograde.autograde_preprocessors = [
-    "course_utils.grading.sandbox.SandboxedExecute",
-    "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
-    "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
-]
-c.OverwriteCells.add_missing_cells = True
-c.Autograde.post_convert_hook = "course_utils.grading.preflight.mark_graded"
-"""
 
 # Small limits so that the attacks end quickly. The sandbox tests put the course under
 # /var/tmp and leave /var/tmp visible (read-only) to the kernel, so the course stays hidden
@@ -131,10 +109,10 @@ def _course_dirs(course: Path):
 
 
 def make_course(dest: Path, extra_config: str = TEST_LIMITS) -> Path:
-    """The repository's config + SANDBOX_CONFIG + ``extra_config``; one tiny notebook."""
+    """The repository's own config + ``extra_config``; one tiny notebook."""
     dest.mkdir(parents=True)
     repo_config = (pipeline.REPO_ROOT / "nbgrader_config.py").read_text()
-    (dest / "nbgrader_config.py").write_text(repo_config + SANDBOX_CONFIG + extra_config)
+    (dest / "nbgrader_config.py").write_text(repo_config + extra_config)
     cd = _course_dirs(dest)
     src = Path(cd.format_path(cd.source_directory, ".", ASSIGNMENT))
     src.mkdir(parents=True)
@@ -230,7 +208,7 @@ def test_repo_config_grades_with_the_sandbox_and_the_preflight_repair():
              for p in cfg.Autograde.get("autograde_preprocessors", [])]
     sanitize = [p if isinstance(p, str) else f"{p.__module__}.{p.__name__}"
                 for p in cfg.Autograde.get("sanitize_preprocessors", [])]
-    hint = f"add these lines to nbgrader_config.py:\n{SANDBOX_CONFIG}"
+    hint = "nbgrader_config.py must configure the sandbox as course_utils/grading/SECURITY.md shows"
     assert "course_utils.grading.sandbox.SandboxedExecute" in names, hint
     assert not any(n.endswith(".Execute") and "Sandboxed" not in n for n in names), hint
     assert sanitize[:1] == ["course_utils.grading.preflight.NormalizeSubmission"], hint
