@@ -57,12 +57,18 @@ lint: $(STAMP)
 release: $(STAMP)
 	$(BIN)/nbgrader generate_assignment $(ASSIGNMENT) --force
 
-autograde: $(STAMP) sandbox-tools
+# The gradebook holds the source cells autograde restores and scores against; it is made
+# (or refreshed) from solutions/ by generate_assignment, which also rewrites the release.
+gradebook.db: $(wildcard solutions/$(ASSIGNMENT)/*.ipynb) nbgrader_config.py | $(STAMP)
+	$(BIN)/nbgrader generate_assignment $(ASSIGNMENT) --force
+	@touch gradebook.db
+
+autograde: $(STAMP) sandbox-tools gradebook.db
 	$(BIN)/nbgrader autograde $(ASSIGNMENT)
 	$(BIN)/nbgrader export --to grades.csv
 	@echo "Grades written to grades.csv"
 
-feedback: $(STAMP)
+feedback: $(STAMP) gradebook.db
 	$(BIN)/nbgrader generate_feedback $(ASSIGNMENT)
 
 integrity: $(STAMP)
