@@ -162,9 +162,34 @@ def _pick_uid(base: int, count: int) -> int:
     raise SandboxError(f"No free sandbox uid in [{base}, {base + count}).")
 
 
+_FIND_DIRS = """
+import importlib.util, json, os, sys
+out = []
+for name in sys.argv[1:]:
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None:
+        continue
+    if spec.submodule_search_locations:
+        out.extend(str(p) for p in spec.submodule_search_locations)
+    elif spec.origin and os.path.isabs(spec.origin):
+        out.append(os.path.dirname(spec.origin))
+print(json.dumps(out))
+"""
+
+
 def _module_dirs(names: list[str]) -> list[str]:
-    """Directories that hold the named top-level packages or modules (without importing them)."""
+    """Directories that hold the named top-level packages or modules (without importing them).
+
+    Looked up twice: in this process, and in a fresh interpreter started outside any course
+    directory, which resolves them as a kernel does (a kernel does not see the grader's
+    working directory, and an editable install may point elsewhere than a copy found there).
+    """
     import importlib.util
+    import json
+    import subprocess
 
     dirs = []
     for name in names:
@@ -178,7 +203,20 @@ def _module_dirs(names: list[str]) -> list[str]:
             dirs.extend(str(p) for p in spec.submodule_search_locations)
         elif spec.origin and os.path.isabs(spec.origin):
             dirs.append(os.path.dirname(spec.origin))
-    return [_norm(d) for d in dirs]
+    if names:
+        try:
+            out = subprocess.run([sys.executable, "-c", _FIND_DIRS, *names], cwd="/",
+                                 capture_output=True, text=True, timeout=60, check=True).stdout
+            dirs.extend(json.loads(out))
+        except (OSError, subprocess.SubprocessError, ValueError):
+            pass  # the in-process answer above still holds
+    seen, result = set(), []
+    for d in dirs:
+        for p in (_norm(d), _norm(os.path.realpath(d))):
+            if p not in seen:
+                seen.add(p)
+                result.append(p)
+    return result
 
 
 def _copy_tree(src: str, dst: str, exclude: list[str]) -> tuple[int, int]:
