@@ -162,22 +162,31 @@ def _pick_uid(base: int, count: int) -> int:
     raise SandboxError(f"No free sandbox uid in [{base}, {base + count}).")
 
 
+# One lookup, used twice: in this process, and as a script in a fresh interpreter.
 _FIND_DIRS = """
 import importlib.util, json, os, sys
-out = []
-for name in sys.argv[1:]:
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError):
-        spec = None
-    if spec is None:
-        continue
-    if spec.submodule_search_locations:
-        out.extend(str(p) for p in spec.submodule_search_locations)
-    elif spec.origin and os.path.isabs(spec.origin):
-        out.append(os.path.dirname(spec.origin))
-print(json.dumps(out))
+
+def find_dirs(names):
+    out = []
+    for name in names:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None:
+            continue
+        if spec.submodule_search_locations:
+            out.extend(str(p) for p in spec.submodule_search_locations)
+        elif spec.origin and os.path.isabs(spec.origin):
+            out.append(os.path.dirname(spec.origin))
+    return out
+
+if __name__ == "__main__":
+    print(json.dumps(find_dirs(sys.argv[1:])))
 """
+_find_ns: dict = {"__name__": "course_utils.grading.sandbox._find_dirs"}
+exec(_FIND_DIRS, _find_ns)  # defines find_dirs without running the script part
+_find_dirs_here = _find_ns["find_dirs"]
 
 
 def _module_dirs(names: list[str]) -> list[str]:
@@ -187,22 +196,10 @@ def _module_dirs(names: list[str]) -> list[str]:
     directory, which resolves them as a kernel does (a kernel does not see the grader's
     working directory, and an editable install may point elsewhere than a copy found there).
     """
-    import importlib.util
     import json
     import subprocess
 
-    dirs = []
-    for name in names:
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            spec = None
-        if spec is None:
-            continue
-        if spec.submodule_search_locations:
-            dirs.extend(str(p) for p in spec.submodule_search_locations)
-        elif spec.origin and os.path.isabs(spec.origin):
-            dirs.append(os.path.dirname(spec.origin))
+    dirs = _find_dirs_here(names)
     if names:
         try:
             out = subprocess.run([sys.executable, "-c", _FIND_DIRS, *names], cwd="/",
