@@ -216,6 +216,14 @@ def _module_dirs(names: list[str]) -> list[str]:
     return result
 
 
+def _is_checkout(path: str) -> bool:
+    """True for the root of a source checkout (where an editable install points)."""
+    if path in ("/", "") or os.path.basename(path) in ("site-packages", "dist-packages"):
+        return False
+    return any(os.path.exists(os.path.join(path, m))
+               for m in ("pyproject.toml", "setup.py", "setup.cfg", ".git"))
+
+
 def _copy_tree(src: str, dst: str, exclude: list[str]) -> tuple[int, int]:
     """Copy regular files, directories and symlinks (as links) of ``src`` to ``dst``.
 
@@ -969,7 +977,12 @@ class SandboxKernelManager(AsyncKernelManager):
         nb_hide, sensitive = self._nbgrader_paths()
         hide += nb_hide
         expose = {_norm(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
-        expose |= set(_module_dirs(list(self.expose_modules)))
+        module_dirs = _module_dirs(list(self.expose_modules))
+        expose |= set(module_dirs)
+        # A package installed from a source checkout (pip install -e) lives next to the rest of
+        # the repository: solutions, tests, the mistake catalogue. Hide the checkout and put
+        # back only the package.
+        hide += [root for root in map(os.path.dirname, module_dirs) if _is_checkout(root)]
         expose |= {_norm(p) for p in self.expose_paths}
         for e in expose:
             for s in sensitive:
@@ -1153,6 +1166,13 @@ class SandboxedExecute(Execute):
         config=True,
         help="Use SandboxKernelManager. False falls back to nbgrader's unsandboxed kernel.",
     )
+    recheck = Bool(
+        True,
+        config=True,
+        help="Run every graded cell that passed once more in the grader's process, with the "
+        "student's functions called in a second, fresh sandboxed kernel "
+        "(course_utils.grading.recheck); the cell keeps its points only if both runs pass.",
+    )
 
     def __init__(self, **kw):
         kw.setdefault("kernel_manager_class", SandboxKernelManager)
@@ -1171,7 +1191,68 @@ class SandboxedExecute(Execute):
         self._history: list[int] = []
         self._gave_up: str | None = None
         self._out_bytes: dict[int, int] = {}
-        return super().preprocess(nb, resources, km)
+        nb, resources = super().preprocess(nb, resources, km)
+        if self.recheck:
+            self._recheck(nb, resources)
+        return nb, resources
+
+    # -- the trusted re-check ---------------------------------------------------------------
+
+    def _release_answers(self, resources) -> dict[str, str] | None:
+        """grade_id -> release source of each answer cell of this notebook, from the gradebook."""
+        info = (resources or {}).get("nbgrader") or {}
+        if not all(info.get(k) for k in ("db_url", "notebook", "assignment")):
+            return None
+        from nbgrader.api import Gradebook, MissingEntry
+
+        out = {}
+        with Gradebook(info["db_url"]) as gb:
+            try:
+                notebook = gb.find_notebook(info["notebook"], info["assignment"])
+            except MissingEntry:
+                return None
+            for cell in notebook.source_cells:
+                if cell.cell_type == "code":
+                    solution = [c.name for c in notebook.solution_cells]
+                    if cell.name in solution:
+                        out[cell.name] = cell.source
+        return out
+
+    def _recheck(self, nb, resources) -> None:
+        """Run every graded cell that passed once more, outside the student's kernel
+        (:mod:`course_utils.grading.recheck`); a cell that fails there gets an error output
+        and scores 0."""
+        from course_utils.grading.recheck import Recheck
+
+        passed = [
+            c for c in nb.cells
+            if c.cell_type == "code" and _nbutils.is_grade(c)
+            and not any(o.get("output_type") == "error" for o in c.get("outputs", []))
+        ]
+        if not passed:
+            return
+        release = self._release_answers(resources)
+        if release is None:
+            self.log.warning("No gradebook entry for this notebook: the re-check is skipped.")
+            return
+        check = Recheck(self, nb, release, self.log)
+        failures = check.run(passed)
+        student = ((resources or {}).get("nbgrader") or {}).get("student", "?")
+        self.log.info("Re-checked %d graded cells in %.1f s (%d calls): %d failed.",
+                      len(passed), check.seconds, check.channel.calls, len(failures))
+        for cell in passed:
+            gid = cell.metadata["nbgrader"]["grade_id"]
+            if gid not in failures:
+                continue
+            self.log.warning("%s: %s passed in the notebook but failed the re-check: %s",
+                             student, gid, failures[gid][:300])
+            cell.outputs = list(cell.get("outputs", [])) + [_error_output(
+                "RecheckFailed",
+                "this test passed in your notebook, but failed when it was run again with "
+                "only your answer cells in a fresh kernel: " + failures[gid]
+                + "\nHint: keep each answer self-contained (numpy, the setup cell's names and "
+                "your own functions) and leave the tests, IPython and numpy as they are.",
+            )]
 
     def _remaining(self) -> float:
         return self._deadline - time.monotonic()

@@ -1,0 +1,682 @@
+"""The trusted re-check: every graded test runs a second time, outside the student's kernel.
+
+Why
+---
+nbgrader runs the test cells in the same kernel as the student's code. Whatever runs in that
+kernel can be changed by the student: an input transformer can rewrite a test cell into
+``pass``, a patched ``showtraceback`` can hide a failure, ``assert_close`` or ``np.allclose``
+can be replaced. The sandbox keeps such code away from the grader's files, but not from the
+tests that share its kernel. So every test cell that passed in the notebook is run again:
+
+* **In the grader's own process** (trusted): the test cell's source, as restored from the
+  gradebook, with the notebook's setup cell, the course's reference implementations and the
+  course's ``assert_close``. None of it can be touched by student code.
+* **Student functions are proxies.** A name the answer cells define (``binary_crossentropy``,
+  ``adam_update``, ...) is bound to a proxy. Calling it sends the arguments as plain data to a
+  **second, fresh sandboxed kernel** in which only the setup cell's statements and the
+  student's answer cells (plus the functions and imports of cells the student added) ran;
+  the student's function runs there and only plain data comes back: numbers and ``.npy``
+  bytes read with ``numpy.load(allow_pickle=False)``. Objects of any other type come back as
+  :class:`StudentValue`, which no check accepts. Arrays the function changes in place are
+  changed in place here too, and a returned argument (or a view of one) comes back as that
+  argument, so the tests that check purity see what they would have seen in the notebook.
+  Warnings raised by the student's code are raised again here, under the test's own filters.
+* **The course's reference implementations are not in that kernel.** The re-check kernel sees
+  a reduced ``course_utils`` without ``losses``, ``ema``, ``optimizers``, ``batchnorm`` (only
+  its ``BatchNormCache``), ``metrics``, ``landscapes``, ``plotting`` and ``grading``. Code that
+  delegates to them fails there; the integrity report names it as well.
+
+A cell keeps its points only if both runs pass: a failed re-check adds an error output to the
+test cell, and nbgrader scores the cell 0. The re-check is never stricter than the notebook's
+own test (it is the same test on the same kind of inputs), so honest work loses nothing; and
+a trick inside the student's kernel earns nothing, because the check that decides runs where
+the trick cannot reach. What stays possible is to compute the right values for real, which is
+what the exercise asks for.
+
+A test that rebinds an answer name to a reference function while it runs (the
+``ema_bias_corrected`` test binds ``ema`` to the reference so that it grades only the
+correction) gets a self-contained stand-in bound in the re-check kernel for that time
+(:data:`STANDINS`).
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import builtins
+import contextlib
+import io
+import json
+import os
+import shutil
+import tempfile
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "STANDINS",
+    "RecheckError",
+    "StudentCodeError",
+    "StudentValue",
+    "Recheck",
+    "answer_names",
+    "setup_chunks",
+    "answer_chunks",
+    "kernel_source",
+]
+
+
+class RecheckError(RuntimeError):
+    """The re-check could not get an answer from the re-check kernel (died, hung, garbled)."""
+
+
+class StudentCodeError(Exception):
+    """An exception of a non-builtin type raised by student code in the re-check kernel."""
+
+
+class StudentValue:
+    """A value the re-check kernel could not send as plain data (never equal to anything)."""
+
+    __slots__ = ("type_name",)
+
+    def __init__(self, type_name: str):
+        self.type_name = type_name
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name} object>"
+
+    def __eq__(self, other):
+        return False
+
+    __hash__ = None
+
+
+# --------------------------------------------------------------------------------------------
+# which code runs in the re-check kernel
+# --------------------------------------------------------------------------------------------
+
+#: Modules of ``course_utils`` the re-check kernel gets (copied as they are). Everything else
+#: (the reference implementations, plots, grading tools) is absent there.
+STUB_MODULES = ("__init__.py", "_validation.py", "testing.py", "data.py")
+
+_BATCHNORM_STUB = '''"""The cache type of the course's batch normalization, and nothing else."""
+
+from typing import NamedTuple
+
+import numpy as np
+
+
+class BatchNormCache(NamedTuple):
+    x: np.ndarray
+    mu: np.ndarray
+    var: np.ndarray
+    z_norm: np.ndarray
+    gamma: np.ndarray
+    eps: float
+'''
+
+_EMA_STANDIN = '''
+def ema(values, beta=0.9, *, bias_correction=False):
+    values = np.asarray(values, dtype=float)
+    out = np.empty(values.shape, dtype=float)
+    v = 0.0
+    for i, theta in enumerate(values):
+        v = beta * v + (1.0 - beta) * theta
+        out[i] = v
+    if bias_correction:
+        out = out / (1.0 - beta ** np.arange(1, len(values) + 1))
+    return out
+'''
+
+#: (module, qualified name) of a reference function -> source of a self-contained stand-in
+#: (numpy only) that the re-check kernel binds while a test binds the reference to an answer
+#: name. Each stand-in is tested against its reference.
+STANDINS: dict[tuple[str, str], tuple[str, str]] = {
+    ("course_utils.ema", "ema"): ("ema", _EMA_STANDIN),
+}
+
+
+def _split_imports(stmt: ast.stmt) -> list[str]:
+    """``from m import a, b`` -> one statement per name, so one missing name costs one line."""
+    if isinstance(stmt, ast.ImportFrom) and len(stmt.names) > 1:
+        return [ast.unparse(ast.ImportFrom(module=stmt.module, names=[alias], level=stmt.level))
+                for alias in stmt.names]
+    if isinstance(stmt, ast.Import) and len(stmt.names) > 1:
+        return [ast.unparse(ast.Import(names=[alias])) for alias in stmt.names]
+    return [ast.unparse(stmt)]
+
+
+def setup_chunks(source: str) -> list[str]:
+    """The statements of a (trusted) setup cell, run one by one in the re-check kernel.
+
+    The re-check kernel lacks most of ``course_utils``; a statement that fails there (an
+    import of ``course_utils.plotting``, say) is skipped and the others still run.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    chunks = []
+    for stmt in tree.body:
+        chunks.extend(_split_imports(stmt))
+    return chunks
+
+
+def answer_chunks(source: str, *, whole: bool) -> list[str]:
+    """What of a student's cell runs in the re-check kernel.
+
+    ``whole``: an answer cell runs as it is (one chunk). A cell the student added runs only
+    its function and class definitions and its imports (helpers an answer may call), never
+    plots or training loops.
+    """
+    if whole:
+        return [source] if source.strip() else []
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    keep = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+    return [ast.unparse(s) for s in tree.body if isinstance(s, keep)]
+
+
+def answer_names(release_source: str) -> list[str]:
+    """Top-level names an answer cell defines, read from its release (instructor) version."""
+    try:
+        tree = ast.parse(release_source)
+    except SyntaxError:
+        return []
+    names = []
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(stmt.name)
+        elif isinstance(stmt, ast.Assign):
+            names.extend(t.id for t in stmt.targets if isinstance(t, ast.Name))
+    return names
+
+
+def kernel_source() -> str:
+    """The source that defines ``__course_recheck__`` in the re-check kernel."""
+    text = Path(__file__).with_name("_recheck_kernel.py").read_text()
+    from course_utils.grading._recheck_kernel import SOURCE_MARKER
+
+    return text.split(SOURCE_MARKER + "\n", 2)[-1]
+
+
+_STUB_DIR: str | None = None
+
+
+def stub_package_dir() -> str:
+    """A directory holding the reduced ``course_utils`` of the re-check kernel (made once)."""
+    global _STUB_DIR
+    if _STUB_DIR and os.path.isdir(_STUB_DIR):
+        return _STUB_DIR
+    import course_utils
+
+    src = Path(course_utils.__file__).parent
+    root = tempfile.mkdtemp(prefix="course-recheck-")
+    pkg = Path(root, "course_utils")
+    pkg.mkdir()
+    for name in STUB_MODULES:
+        shutil.copyfile(src / name, pkg / name)
+    (pkg / "batchnorm.py").write_text(_BATCHNORM_STUB)
+    for p in [root, pkg, *pkg.iterdir()]:
+        os.chmod(p, 0o755 if Path(p).is_dir() else 0o644)
+    _STUB_DIR = root
+    return root
+
+
+# --------------------------------------------------------------------------------------------
+# plain data between the two processes
+# --------------------------------------------------------------------------------------------
+
+_KINDS = "biufc"
+
+
+def _npy(a: np.ndarray) -> str:
+    buf = io.BytesIO()
+    np.save(buf, a, allow_pickle=False)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _unnpy(b: str) -> np.ndarray:
+    a = np.load(io.BytesIO(base64.b64decode(b)), allow_pickle=False)
+    if a.dtype.kind not in _KINDS:
+        raise RecheckError(f"unexpected array dtype {a.dtype}")
+    return a
+
+
+def _encode_arg(x: Any, leaves: list) -> dict:
+    """Arguments of a call (built by trusted test code) as plain data."""
+    tx = type(x)
+    if isinstance(x, np.ndarray):
+        a = np.asarray(x)
+        if a.dtype.kind not in _KINDS:
+            raise RecheckError(f"cannot send an array of dtype {a.dtype}")
+        leaves.append(x)
+        return {"t": "nd", "b": _npy(a), "leaf": len(leaves) - 1}
+    if isinstance(x, np.generic):
+        return {"t": "np", "b": _npy(np.asarray(x))}
+    if tx is bool:
+        return {"t": "bool", "v": x}
+    if isinstance(x, (int, np.integer)) and tx is not bool:
+        return {"t": "int", "v": str(int(x))}
+    if isinstance(x, float):
+        return {"t": "float", "v": repr(float(x))}
+    if isinstance(x, str):
+        return {"t": "str", "v": str(x)}
+    if x is None:
+        return {"t": "none"}
+    if isinstance(x, tuple) and hasattr(tx, "_fields"):
+        return {"t": "namedtuple", "name": tx.__name__, "fields": list(tx._fields),
+                "items": [_encode_arg(i, leaves) for i in x]}
+    if isinstance(x, (tuple, list)):
+        return {"t": "tuple" if isinstance(x, tuple) else "list",
+                "items": [_encode_arg(i, leaves) for i in x]}
+    if isinstance(x, dict):
+        return {"t": "dict", "items": {str(k): _encode_arg(v, leaves) for k, v in x.items()}}
+    if isinstance(x, StudentValue):
+        raise RecheckError(f"cannot send back {x!r}")
+    raise RecheckError(f"cannot send a {tx.__name__} to the re-check kernel")
+
+
+def _namedtuple_type(name: str, fields: list[str]):
+    if name == "BatchNormCache":
+        from course_utils.batchnorm import BatchNormCache
+
+        if list(BatchNormCache._fields) == list(fields):
+            return BatchNormCache
+    return None
+
+
+def _decode_result(v: dict, leaves: list) -> Any:
+    """A value the re-check kernel sent, rebuilt from plain data only."""
+    t = v.get("t")
+    if t == "nd":
+        a = _unnpy(v["b"])
+        alias = v.get("alias")
+        if isinstance(alias, int) and 0 <= alias < len(leaves):
+            leaf = leaves[alias]
+            if v.get("same") and leaf.shape == a.shape:
+                return leaf
+            if leaf.size == a.size:
+                with contextlib.suppress(ValueError, AttributeError):
+                    view = leaf.reshape(a.shape) if leaf.shape != a.shape else leaf.view()
+                    if np.shares_memory(view, leaf):
+                        return view
+        return a
+    if t == "np":
+        return _unnpy(v["b"])[()]
+    if t == "float":
+        return float(v["v"])
+    if t == "int":
+        return int(v["v"])
+    if t == "bool":
+        return bool(v["v"])
+    if t == "str":
+        return str(v["v"])
+    if t == "none":
+        return None
+    if t == "tuple":
+        return tuple(_decode_result(i, leaves) for i in v["items"])
+    if t == "list":
+        return [_decode_result(i, leaves) for i in v["items"]]
+    if t == "namedtuple":
+        items = [_decode_result(i, leaves) for i in v["items"]]
+        cls = _namedtuple_type(str(v.get("name")), list(v.get("fields", [])))
+        if cls is None or len(items) != len(cls._fields):
+            return StudentValue(f"namedtuple {v.get('name')}")
+        return cls(*items)
+    if t == "dict":
+        return {str(k): _decode_result(i, leaves) for k, i in v["items"].items()}
+    return StudentValue(str(v.get("type", "unknown"))[:100])
+
+
+_WARNING_TYPES = {
+    name: obj for name, obj in vars(builtins).items()
+    if isinstance(obj, type) and issubclass(obj, Warning)
+}
+_NOT_RERAISED = (SystemExit, KeyboardInterrupt, GeneratorExit)
+
+
+def _raise_student_error(reply: dict) -> None:
+    name, msg = str(reply.get("exc", "Exception")), str(reply.get("msg", ""))
+    cls = getattr(builtins, name, None) if reply.get("builtin") else None
+    if (isinstance(cls, type) and issubclass(cls, BaseException)
+            and not issubclass(cls, _NOT_RERAISED) and not issubclass(cls, Warning)):
+        try:
+            err = cls(msg)
+        except Exception:  # noqa: BLE001 - exotic constructor: fall back to our own type
+            err = StudentCodeError(f"{name}: {msg}")
+        raise err
+    raise StudentCodeError(f"{name}: {msg}")
+
+
+# --------------------------------------------------------------------------------------------
+# the re-check kernel
+# --------------------------------------------------------------------------------------------
+
+
+class _Channel:
+    """One sandboxed re-check kernel: start, replay the student's answers, serve calls."""
+
+    def __init__(self, owner, chunks: list[tuple[str, str]], timeout: float, log):
+        self.owner = owner  # the SandboxedExecute (config, kernel name, extra arguments)
+        self.chunks = chunks  # (label, code) in order: setup statements, answers, helpers
+        self.timeout = timeout
+        self.log = log
+        self.km = None
+        self.kc = None
+        self.bad: set[int] = set()  # chunks that killed or hung the kernel: not replayed
+        self.restarts = 0
+        self.max_restarts = 3
+        self.calls = 0
+        self.deadline = float("inf")
+
+    # -- kernel life ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        from course_utils.grading.sandbox import (
+            SandboxKernelManager,
+            _is_checkout,
+            _module_dirs,
+        )
+
+        self.close()
+        hide = []
+        for d in _module_dirs(["course_utils"]):  # the real package, wherever it is installed
+            hide.append(d)
+            if _is_checkout(os.path.dirname(d)):
+                hide.append(os.path.dirname(d))
+        owner = self.owner
+        km = SandboxKernelManager(
+            parent=owner, kernel_name=owner.kernel_name or "python3", expose_modules=[],
+            extra_hide_paths=hide, enabled=bool(getattr(owner, "sandbox", True)),
+        )
+        env = dict(os.environ, NBGRADER_EXECUTION="autograde")
+        run_sync(km.start_kernel)(extra_arguments=list(owner.extra_arguments),
+                                  cwd=stub_package_dir(), env=env)
+        kc = km.client()
+        kc.start_channels()
+        self.km, self.kc = km, kc
+        try:
+            run_sync(kc.wait_for_ready)(timeout=owner.startup_timeout)
+        except RuntimeError as e:
+            raise RecheckError(f"the re-check kernel did not start: {e}") from None
+        for i, (label, code) in enumerate(self.chunks):
+            if i in self.bad:
+                continue
+            try:
+                self._execute(code, timeout=self.timeout)
+            except RecheckError as e:
+                self.log.info("Re-check kernel: %s was skipped (%s).", label, e)
+                self.bad.add(i)
+                return self.restart()
+        self._execute(kernel_source(), timeout=60)
+
+    def restart(self) -> None:
+        self.restarts += 1
+        if self.restarts > self.max_restarts:
+            self.close()
+            raise RecheckError(f"the re-check kernel died or hung {self.restarts} times")
+        self.start()
+
+    def close(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        if self.kc is not None:
+            with contextlib.suppress(Exception):
+                self.kc.stop_channels()
+        if self.km is not None:
+            with contextlib.suppress(Exception):
+                run_sync(self.km.shutdown_kernel)(now=True)
+            with contextlib.suppress(Exception):
+                self.km._destroy_sandbox()
+        self.km = self.kc = None
+
+    # -- messages ---------------------------------------------------------------------------
+
+    def _execute(self, code: str, *, timeout: float, expressions: dict | None = None) -> dict:
+        """Send one execute_request; return the reply content. Dead or hung: RecheckError."""
+        from queue import Empty
+
+        from jupyter_core.utils import run_sync
+
+        if self.kc is None:
+            raise RecheckError("the re-check kernel is not running")
+        msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False,
+                                 user_expressions=expressions or {})
+        end = time.monotonic() + timeout
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                self._kill()
+                raise RecheckError(f"no answer within {timeout:.0f} s")
+            try:
+                msg = run_sync(self.kc.get_shell_msg)(timeout=min(left, 1.0))
+            except Empty:
+                if not run_sync(self.km.is_alive)():
+                    self._kill()
+                    raise RecheckError("the re-check kernel died") from None
+                continue
+            if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                return msg["content"]
+
+    def _kill(self) -> None:
+        self.close()
+
+    def request(self, payload: dict) -> dict:
+        left = min(self.deadline - time.monotonic(), self.timeout)
+        if left <= 0:
+            raise RecheckError("the test's time limit was used up")
+        data = base64.b64encode(json.dumps(payload).encode()).decode("ascii")
+        content = self._execute("", timeout=left,
+                                expressions={"r": f"__course_recheck__({data!r})"})
+        expr = content.get("user_expressions", {}).get("r", {})
+        if expr.get("status") != "ok":
+            raise RecheckError(f"the re-check kernel could not answer ({expr.get('ename')})")
+        try:
+            text = ast.literal_eval(expr["data"]["text/plain"])
+            reply = json.loads(base64.b64decode(text))
+        except Exception as e:  # noqa: BLE001 - any garbage is the same failure
+            raise RecheckError(f"the re-check kernel sent an unreadable answer ({e})") from None
+        if not isinstance(reply, dict):
+            raise RecheckError("the re-check kernel sent an unreadable answer")
+        return reply
+
+    # -- operations -------------------------------------------------------------------------
+
+    def call(self, name: str, args: tuple, kwargs: dict) -> Any:
+        leaves: list = []
+        payload = {
+            "op": "call", "name": name,
+            "args": [_encode_arg(a, leaves) for a in args],
+            "kwargs": {str(k): _encode_arg(v, leaves) for k, v in kwargs.items()},
+            "errstate": np.geterr(),
+        }
+        self.calls += 1
+        reply = self.request(payload)
+        changed = reply.get("changed") or {}
+        if isinstance(changed, dict):
+            for key, b in changed.items():
+                leaf = leaves[int(key)] if str(key).isdigit() and int(key) < len(leaves) else None
+                if leaf is None:
+                    continue
+                if b is None:
+                    raise RecheckError(f"{name} changed an argument into a non-numeric array")
+                new = _unnpy(b)
+                if new.shape == leaf.shape and leaf.flags.writeable:
+                    leaf[...] = new
+        for category, message in (reply.get("warnings") or [])[:50]:
+            cls = _WARNING_TYPES.get(str(category), UserWarning)
+            warnings.warn_explicit(str(message), cls, f"<{name}>", 1)
+        if not reply.get("ok"):
+            _raise_student_error(reply)
+        if "result" not in reply or not isinstance(reply["result"], dict):
+            raise RecheckError("the re-check kernel sent no result")
+        return _decode_result(reply["result"], leaves)
+
+    def bind(self, name: str, source: str) -> None:
+        self.request({"op": "bind", "name": name, "source": source})
+
+    def restore(self, name: str) -> None:
+        self.request({"op": "restore", "name": name})
+
+
+class _Proxy:
+    """Stands for a student function in the trusted namespace; calls it in the re-check kernel."""
+
+    def __init__(self, channel: _Channel, name: str):
+        self._channel = channel
+        self.__name__ = name
+
+    def __call__(self, *args, **kwargs):
+        return self._channel.call(self.__name__, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<your function {self.__name__}>"
+
+
+class _Namespace(dict):
+    """The trusted namespace of the tests; mirrors rebinding of answer names in the kernel."""
+
+    def __init__(self, channel: _Channel, names: list[str]):
+        super().__init__()
+        self._channel = channel
+        self._names = set(names)
+        self._bound: set[str] = set()
+
+    def __setitem__(self, key, value):
+        if key in self._names:
+            if isinstance(value, _Proxy):
+                if key in self._bound:
+                    self._channel.restore(key)
+                    self._bound.discard(key)
+            else:
+                standin = STANDINS.get((getattr(value, "__module__", None),
+                                        getattr(value, "__qualname__", None)))
+                if standin is None:
+                    raise RecheckError(f"a test rebinds {key!r} to {value!r}, which has no "
+                                       "stand-in for the re-check kernel (STANDINS)")
+                name, source = standin
+                self._channel.bind(key, source.replace(f"def {name}(", f"def {key}(", 1))
+                self._bound.add(key)
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key):
+        if key in self._bound:
+            self._channel.restore(key)
+            self._bound.discard(key)
+        super().__delitem__(key)
+
+
+# --------------------------------------------------------------------------------------------
+# one notebook
+# --------------------------------------------------------------------------------------------
+
+
+def _nbgrader(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+class Recheck:
+    """Re-check the graded cells of one executed notebook (see the module docstring).
+
+    Parameters
+    ----------
+    owner : SandboxedExecute
+        The preprocessor that ran the notebook (its config, kernel name and time limits).
+    nb : NotebookNode
+        The notebook after it ran; graded cells hold the gradebook's source.
+    release_sources : dict
+        ``grade_id`` -> release source of each answer cell (from the gradebook).
+    """
+
+    def __init__(self, owner, nb, release_sources: dict[str, str], log):
+        self.owner = owner
+        self.nb = nb
+        self.log = log
+        self.names: list[str] = []
+        for source in release_sources.values():
+            self.names.extend(n for n in answer_names(source) if n not in self.names)
+        self.setup_sources, chunks = [], []
+        for cell in nb.cells:
+            md = _nbgrader(cell)
+            if cell.cell_type != "code":
+                continue
+            gid = str(md.get("grade_id", ""))
+            if md.get("locked") and not md.get("grade") and not md.get("solution") \
+                    and gid.endswith("setup"):
+                self.setup_sources.append(cell.source)
+                chunks += [(f"setup statement {i + 1}", c)
+                           for i, c in enumerate(setup_chunks(cell.source))]
+            elif md.get("solution") and not md.get("grade"):
+                chunks += [(f"answer cell {gid}", c)
+                           for c in answer_chunks(cell.source, whole=True)]
+            elif not md:
+                chunks += [("a cell you added", c)
+                           for c in answer_chunks(cell.source, whole=False)]
+        timeout = float(owner.timeout or 60)
+        self.channel = _Channel(owner, chunks, timeout, log)
+        self.seconds = 0.0
+
+    def _trusted_namespace(self) -> _Namespace:
+        ns = _Namespace(self.channel, self.names)
+        ns["__name__"] = "__main__"
+        ns["__builtins__"] = builtins
+        for source in self.setup_sources:
+            self._exec(source, ns, "setup")
+        for name in self.names:
+            dict.__setitem__(ns, name, _Proxy(self.channel, name))
+        return ns
+
+    @staticmethod
+    def _exec(source: str, ns: dict, label: str) -> None:
+        code = compile(source, f"<{label}>", "exec")
+        sink = io.StringIO()
+        old_err = np.geterr()
+        try:
+            with warnings.catch_warnings(), contextlib.redirect_stdout(sink), \
+                    contextlib.redirect_stderr(sink):
+                exec(code, ns)
+        finally:
+            np.seterr(**old_err)
+
+    def run(self, cells: list) -> dict[str, str]:
+        """Re-check ``cells`` (graded cells that passed); return grade_id -> failure message."""
+        t0 = time.monotonic()
+        failures: dict[str, str] = {}
+        try:
+            self.channel.start()
+            ns = self._trusted_namespace()
+        except Exception as e:  # noqa: BLE001 - nothing can be re-checked: every cell fails
+            self.channel.close()
+            why = f"the re-check could not start ({type(e).__name__}: {e})"
+            return {_nbgrader(c)["grade_id"]: why for c in cells}
+        try:
+            for cell in cells:
+                gid = _nbgrader(cell)["grade_id"]
+                if self.channel.kc is None:
+                    try:
+                        self.channel.restart()
+                    except RecheckError as e:
+                        failures[gid] = str(e)
+                        continue
+                self.channel.deadline = time.monotonic() + self.channel.timeout
+                try:
+                    self._exec(cell.source, ns, f"test {gid}")
+                except Exception as e:  # noqa: BLE001 - a failed test, whatever it raised
+                    failures[gid] = f"{type(e).__name__}: {e}"
+                for name in list(ns._bound):  # a test that failed half-way rebinds nothing
+                    with contextlib.suppress(RecheckError):
+                        self.channel.restore(name)
+                    ns._bound.discard(name)
+        finally:
+            self.channel.close()
+            self.seconds = time.monotonic() - t0
+        return failures
