@@ -273,6 +273,7 @@ def test_severities_follow_the_risk(scanned):
 
 def test_every_kind_is_exercised_or_exempt(scanned):
     exempt = {"scan-error", "oversized", "gradebook-mismatch"}  # tested separately / fallback
+    exempt.add("recheck-failed")  # needs autograded notebooks: tests/test_grading_adversarial
     if not HAS_01:
         exempt.add("delegation")
     produced = {f.kind for f in scanned}

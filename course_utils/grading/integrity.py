@@ -103,6 +103,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "delegation": ("high", "calls or imports the graded function's course_utils reference"),
     "gradebook-mismatch": ("high", "the gradebook disagrees with the source notebooks"),
     "scan-error": ("high", "the scanner itself failed on this submission"),
+    "recheck-failed": ("high", "a test passed in the notebook but failed the trusted re-check "
+                               "(tampering, or an answer that is not self-contained)"),
 }
 
 _DEFAULT_IGNORE = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
@@ -184,6 +186,7 @@ class _Course:
     root: Path
     assignment: str
     submitted: Path
+    autograded: Path
     source: Path
     release: Path
     db_url: str
@@ -214,6 +217,7 @@ def _course_settings(course: Path, assignment: str) -> _Course:
     return _Course(
         root=course, assignment=assignment,
         submitted=course / str(settings.get("submitted_directory") or "submitted"),
+        autograded=course / str(settings.get("autograded_directory") or "autograded"),
         source=folder("source_directory", "source"),
         release=folder("release_directory", "release"),
         db_url=db_url,
@@ -1273,7 +1277,29 @@ def scan_course(course: str | os.PathLike = ".", assignment: str = "lecture02", 
             except Exception as exc:  # noqa: BLE001 - report, never raise
                 findings.append(Finding(student, "", "", "high", "scan-error",
                                         f"{type(exc).__name__}: {str(exc)[:160]}"))
+    findings.extend(_recheck_findings(info))
     return sorted(_merge(findings))
+
+
+def _recheck_findings(info: _Course) -> list[Finding]:
+    """Graded cells whose notebook run passed but whose trusted re-check failed, read from the
+    autograded notebooks (nothing to report before ``nbgrader autograde`` has run)."""
+    out: list[Finding] = []
+    if not info.autograded.is_dir():
+        return out
+    for path in sorted(info.autograded.glob(f"*/{info.assignment}/*.ipynb")):
+        student = path.parent.parent.name
+        nb = _read_notebook_json(path)
+        if nb is None:
+            continue
+        for cell in nb.get("cells", []):
+            for output in cell.get("outputs", []) if isinstance(cell, dict) else []:
+                if isinstance(output, dict) and output.get("ename") == "RecheckFailed":
+                    grade_id = str((_nbgrader_meta(cell) or {}).get("grade_id", ""))
+                    detail = str(output.get("evalue", "")).split(": ", 1)[-1]
+                    out.append(Finding(student, path.stem, grade_id, "high", "recheck-failed",
+                                       " ".join(detail.split())[:200]))
+    return out
 
 
 # --------------------------------------------------------------------------------------------

@@ -60,6 +60,7 @@ import numpy as np
 __all__ = [
     "STANDINS",
     "RecheckError",
+    "RecheckUnavailable",
     "StudentCodeError",
     "StudentValue",
     "Recheck",
@@ -72,6 +73,11 @@ __all__ = [
 
 class RecheckError(RuntimeError):
     """The re-check could not get an answer from the re-check kernel (died, hung, garbled)."""
+
+
+class RecheckUnavailable(RuntimeError):
+    """The re-check kernel cannot be started at all: grading of this notebook must fail
+    (and be repeated), rather than cost the student points."""
 
 
 class StudentCodeError(Exception):
@@ -394,20 +400,32 @@ class _Channel:
             if _is_checkout(os.path.dirname(d)):
                 hide.append(os.path.dirname(d))
         owner = self.owner
-        km = SandboxKernelManager(
-            parent=owner, kernel_name=owner.kernel_name or "python3", expose_modules=[],
-            extra_hide_paths=hide, enabled=bool(getattr(owner, "sandbox", True)),
-        )
         env = dict(os.environ, NBGRADER_EXECUTION="autograde")
-        run_sync(km.start_kernel)(extra_arguments=list(owner.extra_arguments),
-                                  cwd=stub_package_dir(), env=env)
-        kc = km.client()
-        kc.start_channels()
-        self.km, self.kc = km, kc
-        try:
-            run_sync(kc.wait_for_ready)(timeout=owner.startup_timeout)
-        except RuntimeError as e:
-            raise RecheckError(f"the re-check kernel did not start: {e}") from None
+        # Before any student code runs, a kernel that does not come up is the machine's
+        # problem, not the student's: try again, and in the end fail the notebook as a whole
+        # (nbgrader then leaves the student ungraded and the next run grades them).
+        for attempt in range(1, 4):
+            km = SandboxKernelManager(
+                parent=owner, kernel_name=owner.kernel_name or "python3", expose_modules=[],
+                extra_hide_paths=hide, enabled=bool(getattr(owner, "sandbox", True)),
+            )
+            self.km = km
+            try:
+                run_sync(km.start_kernel)(extra_arguments=list(owner.extra_arguments),
+                                          cwd=stub_package_dir(), env=env)
+                self.kc = km.client()
+                self.kc.start_channels()
+                run_sync(self.kc.wait_for_ready)(timeout=owner.startup_timeout)
+                break
+            except Exception as e:  # noqa: BLE001 - retried, then reported as unavailable
+                tail = km.kernel_log_tail(600) if hasattr(km, "kernel_log_tail") else ""
+                self.log.warning("The re-check kernel did not start (attempt %d: %s). %s",
+                                 attempt, e, tail)
+                self.close()
+                if attempt == 3:
+                    raise RecheckUnavailable(
+                        f"the re-check kernel did not start in 3 attempts ({e})") from None
+                time.sleep(attempt)
         for i, (label, code) in enumerate(self.chunks):
             if i in self.bad:
                 continue
@@ -654,6 +672,9 @@ class Recheck:
         try:
             self.channel.start()
             ns = self._trusted_namespace()
+        except RecheckUnavailable:
+            self.channel.close()
+            raise
         except Exception as e:  # noqa: BLE001 - nothing can be re-checked: every cell fails
             self.channel.close()
             why = f"the re-check could not start ({type(e).__name__}: {e})"
