@@ -459,7 +459,7 @@ class _Channel:
 
     # -- messages ---------------------------------------------------------------------------
 
-    def _execute(self, code: str, *, timeout: float, expressions: dict | None = None) -> dict:
+    def _execute(self, code: str, *, timeout: float) -> dict:
         """Send one execute_request; return the reply content. Dead or hung: RecheckError."""
         from queue import Empty
 
@@ -467,8 +467,7 @@ class _Channel:
 
         if self.kc is None:
             raise RecheckError("the re-check kernel is not running")
-        msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False,
-                                 user_expressions=expressions or {})
+        msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
         end = time.monotonic() + timeout
         while True:
             left = end - time.monotonic()
@@ -488,19 +487,43 @@ class _Channel:
     def _kill(self) -> None:
         self.close()
 
+    def _send(self, msg_type: str, content: dict, *, timeout: float) -> dict:
+        """Send one shell message; return the content of its reply. Dead or hung: error."""
+        from queue import Empty
+
+        from jupyter_core.utils import run_sync
+
+        if self.kc is None:
+            raise RecheckError("the re-check kernel is not running")
+        msg = self.kc.session.msg(msg_type, content)
+        self.kc.shell_channel.send(msg)
+        msg_id = msg["header"]["msg_id"]
+        end = time.monotonic() + timeout
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                self._kill()
+                raise RecheckError(f"no answer within {timeout:.0f} s")
+            try:
+                reply = run_sync(self.kc.get_shell_msg)(timeout=min(left, 1.0))
+            except Empty:
+                if not run_sync(self.km.is_alive)():
+                    self._kill()
+                    raise RecheckError("the re-check kernel died") from None
+                continue
+            if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                return reply.get("content", {})
+
     def request(self, payload: dict) -> dict:
         left = min(self.deadline - time.monotonic(), self.timeout)
         if left <= 0:
             raise RecheckError("the test's time limit was used up")
         data = base64.b64encode(json.dumps(payload).encode()).decode("ascii")
-        content = self._execute("", timeout=left,
-                                expressions={"r": f"__course_recheck__({data!r})"})
-        expr = content.get("user_expressions", {}).get("r", {})
-        if expr.get("status") != "ok":
-            raise RecheckError(f"the re-check kernel could not answer ({expr.get('ename')})")
+        content = self._send("course_recheck_request", {"request": data}, timeout=left)
+        if "reply" not in content:
+            raise RecheckError(f"the re-check kernel could not answer ({content.get('error')})")
         try:
-            text = ast.literal_eval(expr["data"]["text/plain"])
-            reply = json.loads(base64.b64decode(text))
+            reply = json.loads(base64.b64decode(content["reply"]))
         except Exception as e:  # noqa: BLE001 - any garbage is the same failure
             raise RecheckError(f"the re-check kernel sent an unreadable answer ({e})") from None
         if not isinstance(reply, dict):
