@@ -269,3 +269,29 @@ def test_answer_names_come_from_the_release_version_of_the_answer_cell():
                "    raise NotImplementedError()\n\n\ndef recall(y_true, y_pred):\n    pass\n")
     assert recheck.answer_names(release) == ["precision", "recall"]
     assert recheck.answer_names("x = (") == []
+
+
+def test_trusted_code_leaves_the_graders_state_alone():
+    import random
+
+    py_before, np_before = random.getstate(), np.random.get_state()[1].copy()  # noqa: NPY002
+    err_before = np.geterr()
+    recheck.Recheck._exec("import random\nrandom.seed(42)\nnp.random.seed(42)\n"
+                          "np.seterr(all='raise')\nprint('hidden from the log')",
+                          {"np": np}, "setup")
+    assert random.getstate() == py_before
+    assert np.array_equal(np.random.get_state()[1], np_before)  # noqa: NPY002
+    assert np.geterr() == err_before
+
+
+def test_sandbox_uids_do_not_follow_a_seeded_random():
+    """A setup cell seeds ``random``; two graders must still draw different uids."""
+    import random
+
+    from course_utils.grading import sandbox
+
+    draws = []
+    for _ in range(2):
+        random.seed(42)
+        draws.append([sandbox._pick_uid(1_900_000_000, 65536) for _ in range(5)])
+    assert draws[0] != draws[1]

@@ -678,15 +678,23 @@ class Recheck:
 
     @staticmethod
     def _exec(source: str, ns: dict, label: str) -> None:
+        """Run trusted code (a setup or test cell) here, leaving this process as it was:
+        NumPy's error state, the warning filters and the global random states are restored
+        (a setup cell seeds ``random`` and NumPy; the grader must not follow that seed)."""
+        import random
+
         code = compile(source, f"<{label}>", "exec")
         sink = io.StringIO()
         old_err = np.geterr()
+        py_state, np_state = random.getstate(), np.random.get_state()  # noqa: NPY002
         try:
             with warnings.catch_warnings(), contextlib.redirect_stdout(sink), \
                     contextlib.redirect_stderr(sink):
                 exec(code, ns)
         finally:
             np.seterr(**old_err)
+            random.setstate(py_state)
+            np.random.set_state(np_state)  # noqa: NPY002
 
     def run(self, cells: list) -> dict[str, str]:
         """Re-check ``cells`` (graded cells that passed); return grade_id -> failure message."""

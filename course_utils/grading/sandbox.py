@@ -146,10 +146,13 @@ def _pids_of_uid(uid: int) -> list[int]:
     return [pid for pid, uids in _process_uids().items() if uid in uids]
 
 
+_UID_RANDOM = random.SystemRandom()  # never affected by code that seeds `random`
+
+
 def _pick_uid(base: int, count: int) -> int:
     used = set().union(*_process_uids().values())
     for _ in range(1000):
-        uid = base + random.randrange(count)
+        uid = base + _UID_RANDOM.randrange(count)
         if uid in used:
             continue
         with contextlib.suppress(KeyError):
