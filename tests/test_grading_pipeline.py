@@ -98,3 +98,23 @@ def test_no_submission_failed_to_grade_twice(graded_course):
     for course in graded_course.paths:
         log = (course / "autograde.log").read_text()
         assert pipeline.ungraded_students(course) == [], log[-3000:]
+
+
+def test_parallel_runs_never_wait_for_each_other_on_a_full_pipe(tmp_path):
+    """The second process writes far more than a pipe holds; it must finish while the first
+    one still sleeps (with pipes read one after the other it would wait for the first)."""
+    import sys
+    import time
+
+    from course_utils.grading import pipeline
+
+    stamp = tmp_path / "done"
+    slow = [sys.executable, "-c", "import time; time.sleep(4)"]
+    loud = [sys.executable, "-c",
+            "import sys, time; sys.stderr.write('x' * 2_000_000); sys.stderr.flush(); "
+            f"open({str(stamp)!r}, 'w').write(str(time.time()))"]
+    start = time.time()
+    slow_done, loud_done = pipeline.run_parallel([(slow, tmp_path), (loud, tmp_path)])
+    assert slow_done.returncode == loud_done.returncode == 0
+    assert len(loud_done.stderr) == 2_000_000
+    assert float(stamp.read_text()) - start < 3.5, "the loud process waited for the slow one"

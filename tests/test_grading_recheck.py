@@ -295,3 +295,4 @@ def test_sandbox_uids_do_not_follow_a_seeded_random():
         random.seed(42)
         draws.append([sandbox._pick_uid(1_900_000_000, 65536) for _ in range(5)])
     assert draws[0] != draws[1]
+

@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ __all__ = [
     "run_nbgrader",
     "autograde",
     "autograde_parallel",
+    "run_parallel",
     "ungraded_students",
     "cell_scores",
     "graded_cells",
@@ -221,15 +223,31 @@ def autograde_parallel(courses: Iterable[Path]) -> list[subprocess.CompletedProc
     separate course copies have separate gradebooks; on a machine with several cores this
     divides the wall time. Returns one finished process per course, in order.
     """
+    cmd = [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT]
+    return run_parallel([(cmd, Path(course)) for course in courses])
+
+
+def run_parallel(jobs: Iterable[tuple[list[str], Path]]) -> list[subprocess.CompletedProcess]:
+    """Run each ``(command, working directory)`` at the same time; return them finished.
+
+    Output goes to temporary files, not pipes: a pipe that nobody reads while another process
+    is waited for fills up (64 KiB) and stalls its writer until the other one has finished.
+    """
     procs = []
-    for course in courses:
-        cmd = [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT]
-        procs.append((cmd, subprocess.Popen(cmd, cwd=course, env=_env(), text=True,
-                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)))
+    for cmd, cwd in jobs:
+        out = tempfile.TemporaryFile("w+", encoding="utf-8")
+        err = tempfile.TemporaryFile("w+", encoding="utf-8")
+        procs.append((cmd, out, err, subprocess.Popen(cmd, cwd=cwd, env=_env(), text=True,
+                                                      stdout=out, stderr=err)))
     done = []
-    for cmd, proc in procs:
-        out, err = proc.communicate()
-        done.append(subprocess.CompletedProcess(cmd, proc.returncode, out, err))
+    for cmd, out, err, proc in procs:
+        proc.wait()
+        logs = []
+        for fh in (out, err):
+            fh.seek(0)
+            logs.append(fh.read())
+            fh.close()
+        done.append(subprocess.CompletedProcess(cmd, proc.returncode, *logs))
     return done
 
 
