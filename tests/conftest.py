@@ -1,12 +1,32 @@
-"""Shared fixtures: one real nbgrader course copy, graded once for the whole session."""
+"""Shared fixtures: real nbgrader course copies, graded once for the whole session.
+
+One batch grades honest students (the full solution, the blank release, the known mistakes of
+``tests/mistakes`` and an honest peer) together with the attackers of ``tests/adversarial``,
+so the attacks are proven against the same run whose honest scores the tests assert.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import socket
+import threading
 import time
+from pathlib import Path
 
 import pytest
 
 from course_utils.grading import pipeline
+from tests.adversarial import (
+    NOTEBOOK_SECONDS,
+    PEER,
+    PEER_NOTEBOOK,
+    Secrets,
+    all_attacks,
+    plant_secrets,
+    submit_peer,
+)
+from tests.adversarial.probes import HOST_ADDRESS, LISTENER_PORT
 from tests.mistakes import all_mistakes
 
 SOLUTIONS = pipeline.REPO_ROOT / "solutions" / pipeline.ASSIGNMENT
@@ -17,12 +37,60 @@ BLANK = "blank-release"
 
 SHARDS = 2  # course copies graded at the same time (the CI machine has 2 cores)
 
+_SUMMARY: dict = {}  # the graded batch's summary, printed at the end of the session
+
+
+class Listener:
+    """A TCP service on every address of the grading host that no student may reach."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("0.0.0.0", 0))
+        self.sock.listen()
+        self.port = self.sock.getsockname()[1]
+        self.address = _host_address()
+        self.hits: list = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, addr = self.sock.accept()
+            except OSError:
+                return
+            self.hits.append(addr)
+            conn.close()
+
+
+def _host_address() -> str:
+    """The host's own non-loopback address (no packet is sent), else a loopback alias."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("10.255.255.255", 1))
+            return s.getsockname()[0]
+        except OSError:
+            return "127.0.0.2"
+
+
+def submission_digests(course: Path) -> dict[str, str]:
+    """student -> SHA-256 over every file (names and bytes) of its submitted folder."""
+    out = {}
+    for folder in sorted((Path(course) / "submitted").glob(f"*/{pipeline.ASSIGNMENT}")):
+        h = hashlib.sha256()
+        for p in sorted(folder.rglob("*")):
+            h.update(str(p.relative_to(folder)).encode())
+            if p.is_file():
+                h.update(p.read_bytes())
+        out[folder.parent.name] = h.hexdigest()
+    return out
+
 
 class GradedCourse:
     """Course copies after generate + submit + autograde, with what the tests look at.
 
-    ``path`` is the copy holding the full solution and the blank release; the known
-    mistakes are spread over all copies. ``scores`` merges every copy's gradebook.
+    ``path`` is the copy holding the full solution, the blank release and the honest peer; the
+    known mistakes and the attackers are spread over all copies (``course_of``). ``scores``
+    merges every copy's gradebook.
     """
 
     def __init__(self, paths, scores, procs, seconds: float, mistakes):
@@ -32,36 +100,83 @@ class GradedCourse:
         self.procs = procs
         self.seconds = seconds
         self.mistakes = mistakes
+        self.attacks = []
+        self.course_of: dict[str, Path] = {}
+        self.secrets: Secrets | None = None
+        self.listener: Listener | None = None
+        self.digests_before: dict[str, str] = {}
+        self.expected_failures: set[str] = set()
+        self.retried: dict[str, int] = {}
+        self.summary: dict = {}
+
+
+def _assign(jobs, load: list[float]) -> list[int]:
+    """Put each ``(cost, pinned shard or None)`` job in a copy: pinned ones where they must
+    go, the others (most expensive first) in the copy with the least estimated work."""
+    where = [-1] * len(jobs)
+    for i, (cost, shard) in enumerate(jobs):
+        if shard is not None:
+            where[i] = shard
+            load[shard] += cost
+    for i in sorted(range(len(jobs)), key=lambda i: -jobs[i][0]):
+        if where[i] < 0:
+            where[i] = load.index(min(load))
+            load[where[i]] += jobs[i][0]
+    return where
 
 
 @pytest.fixture(scope="session")
 def graded_course(tmp_path_factory) -> GradedCourse:
-    """Generate the release, submit the full solution, the blank release and every known
-    mistake as separate students, and autograde them (in ``SHARDS`` parallel batches)."""
+    """Generate the release; submit the full solution, the blank release, every known mistake,
+    an honest peer and every attack as separate students; autograde them all in one batch
+    (``SHARDS`` course copies graded in parallel)."""
     root = tmp_path_factory.mktemp("grading")
     courses = [pipeline.prepare_course(root / f"course{i}") for i in range(SHARDS)]
     mistakes = all_mistakes()
+    attacks = all_attacks()
+    secrets = Secrets.fresh()
+    listener = Listener()
+    substitutions = {LISTENER_PORT: str(listener.port), HOST_ADDRESS: listener.address}
     first = courses[0]
+    for course in courses:
+        plant_secrets(course, secrets)
     pipeline.submit(first, FULL, {n: pipeline.solved_notebook(first, n) for n in NOTEBOOKS})
     pipeline.submit(first, BLANK, {n: pipeline.release_notebook(first, n) for n in NOTEBOOKS})
-    load = [2 * len(NOTEBOOKS)] + [0] * (SHARDS - 1)  # notebooks to grade per copy
-    for m in mistakes:
-        i = load.index(min(load))
-        load[i] += 1
-        course = courses[i]
+    submit_peer(first, secrets)  # next to the snooping attackers (pinned to the first copy)
+    load = [0.0] * SHARDS
+    load[0] = 1.5 * sum(NOTEBOOK_SECONDS.values()) + NOTEBOOK_SECONDS[PEER_NOTEBOOK]
+    jobs = ([(NOTEBOOK_SECONDS[m.notebook], None) for m in mistakes]
+            + [(a.cost, a.shard) for a in attacks])
+    where = _assign(jobs, load)
+    course_of = {FULL: first, BLANK: first, PEER: first}
+    for m, shard in zip(mistakes, where, strict=False):
+        course = courses[shard]
+        course_of[m.student] = course
         pipeline.submit(course, m.student,
                         {m.notebook: pipeline.solved_notebook(course, m.notebook, m.answers)})
+    for a, shard in zip(attacks, where[len(mistakes):], strict=True):
+        course_of[a.student] = courses[shard]
+        a.submit(courses[shard], substitutions)
+    digests = {}
+    for course in courses:
+        digests.update(submission_digests(course))
+    expected_failures = {a.student for a in attacks if not a.graded and not a.omit_notebook}
+
     start = time.perf_counter()
     procs = pipeline.autograde_parallel(courses)
+    batch_seconds = time.perf_counter() - start
     for course, proc in zip(courses, procs, strict=True):
         (course / "autograde.log").write_text(proc.stdout + proc.stderr)
     # A kernel that fails to start (a ZeroMQ port taken by the other batch between choosing
     # and binding it, nbgrader issue #174) fails that one submission as a whole. Such a
     # student is graded once more, alone; a real grading failure fails twice and shows up
-    # in the score assertions below.
+    # in the score assertions below. Submissions that must fail (a notebook that is not
+    # JSON) are not retried.
     retried = {}
     for course in courses:
         for student in pipeline.ungraded_students(course):
+            if student in expected_failures:
+                continue
             proc = pipeline.autograde(course, "--student", student)
             (course / f"autograde-retry-{student}.log").write_text(proc.stdout + proc.stderr)
             retried[student] = proc.returncode
@@ -69,6 +184,39 @@ def graded_course(tmp_path_factory) -> GradedCourse:
     scores = {}
     for course in courses:
         scores.update(pipeline.cell_scores(course))
+
     graded = GradedCourse(courses, scores, procs, seconds, mistakes)
+    graded.attacks = attacks
+    graded.course_of = course_of
+    graded.secrets = secrets
+    graded.listener = listener
+    graded.digests_before = digests
+    graded.expected_failures = expected_failures
     graded.retried = retried
+    per_copy = [{"course": str(c), "students": sum(1 for s in course_of.values() if s == c),
+                 "estimated_seconds": round(load[i])} for i, c in enumerate(courses)]
+    graded.summary = {
+        "batch_seconds": round(batch_seconds, 1),
+        "seconds_with_retries": round(seconds, 1),
+        "students": len(course_of),
+        "honest_students": 3 + len(mistakes),
+        "attackers": len(attacks),
+        "graded_notebooks": 2 * len(NOTEBOOKS) + 1 + len(mistakes)
+        + sum(1 for a in attacks if not a.omit_notebook),
+        "copies": per_copy,
+        "retried": retried,
+    }
+    (root / "batch-summary.json").write_text(json.dumps(graded.summary, indent=2))
+    _SUMMARY.update(graded.summary)
     return graded
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how long the graded batch took, when this session graded one."""
+    if _SUMMARY:
+        s = _SUMMARY
+        terminalreporter.write_sep("-", "graded batch")
+        terminalreporter.write_line(
+            f"{s['students']} students ({s['honest_students']} honest, {s['attackers']} "
+            f"attackers), {s['graded_notebooks']} notebooks in {len(s['copies'])} parallel "
+            f"copies: {s['batch_seconds']} s ({s['seconds_with_retries']} s with retries)")

@@ -296,3 +296,18 @@ def test_sandbox_uids_do_not_follow_a_seeded_random():
         draws.append([sandbox._pick_uid(1_900_000_000, 65536) for _ in range(5)])
     assert draws[0] != draws[1]
 
+
+
+def test_answers_that_patch_numpy_do_not_hide_changes_in_place(monkeypatch):
+    """The server binds what it uses before any answer runs (it is defined first). (Patched
+    builtins are covered by the graded batch: here they would break this very process.)"""
+    ch = InProcessChannel({"np": np})
+    monkeypatch.setattr(np, "array_equal", lambda *a, **k: True)
+    monkeypatch.setattr(np, "shares_memory", lambda *a, **k: False)
+    monkeypatch.setattr(np, "may_share_memory", lambda *a, **k: False)
+    exec("def f(w):\n    w *= 2.0\n    return w\n", ch.user_ns)
+    w = np.ones(3)
+    out = ch.call("f", (w,), {})
+    monkeypatch.undo()
+    assert (w == 2.0).all(), "the change in place must be seen"
+    assert out is w, "the returned argument must come back as that argument"

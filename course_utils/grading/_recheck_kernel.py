@@ -19,6 +19,11 @@ Requests and replies are JSON, base64-encoded. A value is one of::
     {"t": "dict", "items": {key: value}}                str keys only
     {"t": "opaque", "type": <type name>}               anything else (never reconstructed)
 
+The source runs first in the re-check kernel, before the setup cell and the student's answers,
+and every function and type it needs (NumPy's, the builtins) is bound once, then: answers that
+patch ``np.array_equal``, ``np.shares_memory`` or builtins do not change how this server
+sees their results. In-place changes are detected by comparing raw bytes.
+
 Arrays the grader sends carry ``"leaf": i``. After the call, the reply lists the leaves the
 function changed in place (``"changed"``), and an array in the result that is, or shares
 memory with, leaf ``i`` carries ``"alias": i`` and ``"same"`` (identical object or a view).
@@ -28,105 +33,128 @@ SOURCE_MARKER = "# --- kernel source below ---"
 
 # --- kernel source below ---
 def __course_recheck_factory__():  # noqa: C901 - one self-contained function on purpose
+    # Everything is bound here, before any student code runs in this kernel.
     import base64
     import builtins
+    import collections
     import io
     import json
     import warnings
 
     import numpy as np
 
+    _b64e, _b64d = base64.b64encode, base64.b64decode
+    _dumps, _loads = json.dumps, json.loads
+    _BytesIO = io.BytesIO
+    _catch, _simplefilter = warnings.catch_warnings, warnings.simplefilter
+    _save, _load, _array = np.save, np.load, np.array
+    _may_share, _shares, _errstate = np.may_share_memory, np.shares_memory, np.errstate
+    _ndarray, _generic, _dtype = np.ndarray, np.generic, np.dtype
+    _tobytes = np.ndarray.tobytes
+    _namedtuple = collections.namedtuple
+    _type, _isinstance, _getattr, _len = builtins.type, builtins.isinstance, builtins.getattr, \
+        builtins.len
+    _str, _repr, _float, _int, _bool = builtins.str, builtins.repr, builtins.float, \
+        builtins.int, builtins.bool
+    _tuple, _list, _dict, _all, _BaseException = builtins.tuple, builtins.list, \
+        builtins.dict, builtins.all, builtins.BaseException
+    _exec, _NameError, _ValueError = builtins.exec, builtins.NameError, builtins.ValueError
+    _tuple_len, _tuple_iter = tuple.__len__, tuple.__iter__
+    _builtin_names = _dict(builtins.__dict__)
+
     ns = globals()
     saved = {}
     kinds = "biufc"
 
     def npy(a):
-        buf = io.BytesIO()
-        np.save(buf, a, allow_pickle=False)
-        return base64.b64encode(buf.getvalue()).decode("ascii")
+        buf = _BytesIO()
+        _save(buf, a, allow_pickle=False)
+        return _b64e(buf.getvalue()).decode("ascii")
 
     def unnpy(b):
-        return np.load(io.BytesIO(base64.b64decode(b)), allow_pickle=False)
+        return _load(_BytesIO(_b64d(b)), allow_pickle=False)
+
+    def state(a):
+        return (a.shape, a.dtype.str, _tobytes(a))
 
     def decode(v, leaves):
         t = v["t"]
         if t == "nd":
-            a = np.array(unnpy(v["b"]))
-            leaves[v["leaf"]] = (a, a.copy())
+            a = _array(unnpy(v["b"]))
+            leaves[v["leaf"]] = (a, state(a))
             return a
         if t == "np":
             return unnpy(v["b"])[()]
         if t == "float":
-            return float(v["v"])
+            return _float(v["v"])
         if t == "int":
-            return int(v["v"])
+            return _int(v["v"])
         if t == "bool":
-            return bool(v["v"])
+            return _bool(v["v"])
         if t == "str":
-            return str(v["v"])
+            return _str(v["v"])
         if t == "none":
             return None
         if t in ("tuple", "list"):
             items = [decode(x, leaves) for x in v["items"]]
-            return tuple(items) if t == "tuple" else items
+            return _tuple(items) if t == "tuple" else items
         if t == "namedtuple":
             items = [decode(x, leaves) for x in v["items"]]
             cls = ns.get(v["name"])
-            if not (isinstance(cls, type) and getattr(cls, "_fields", None) == tuple(v["fields"])):
-                import collections
-
-                cls = collections.namedtuple(v["name"], v["fields"])
+            if not (_isinstance(cls, _type)
+                    and _getattr(cls, "_fields", None) == _tuple(v["fields"])):
+                cls = _namedtuple(v["name"], v["fields"])
             return cls(*items)
         if t == "dict":
             return {k: decode(x, leaves) for k, x in v["items"].items()}
-        raise ValueError(f"cannot decode {t!r}")
+        raise _ValueError(f"cannot decode {t!r}")
 
     def encode(x, leaves, depth=0):
         if depth > 20:
             return {"t": "opaque", "type": "too deeply nested"}
-        tx = type(x)
-        if tx is np.ndarray:
+        tx = _type(x)
+        if tx is _ndarray:
             if x.dtype.kind not in kinds or x.dtype.hasobject:
-                return {"t": "opaque", "type": f"ndarray of dtype {x.dtype}"}
+                return {"t": "opaque", "type": f"ndarray of dtype {x.dtype.str}"}
             out = {"t": "nd", "b": npy(x)}
             for i, (leaf, _) in leaves.items():
                 if x is leaf:
                     out.update(alias=i, same=True)
                     break
                 try:
-                    if np.may_share_memory(x, leaf) and np.shares_memory(x, leaf, max_work=10**6):
+                    if _may_share(x, leaf) and _shares(x, leaf, max_work=10**6):
                         out.update(alias=i, same=False)
                         break
-                except Exception:  # noqa: BLE001 - too hard to decide: report sharing
+                except _BaseException:  # noqa: BLE001 - too hard to decide: report sharing
                     out.update(alias=i, same=False)
                     break
             return out
-        if isinstance(x, np.generic) and tx.__module__ == "numpy":
-            if np.dtype(tx).kind not in kinds:
-                return {"t": "opaque", "type": tx.__name__}
-            return {"t": "np", "b": npy(np.asarray(x))}
+        if _isinstance(x, _generic) and tx.__module__ == "numpy":
+            if _dtype(tx).kind not in kinds:
+                return {"t": "opaque", "type": _str(tx.__name__)}
+            return {"t": "np", "b": npy(_array(x))}
         if tx is float:
-            return {"t": "float", "v": repr(x)}
+            return {"t": "float", "v": _repr(x)}
         if tx is bool:
             return {"t": "bool", "v": x}
         if tx is int:
-            return {"t": "int", "v": str(x)}
+            return {"t": "int", "v": _str(x)}
         if tx is str:
             return {"t": "str", "v": x[:10000]}
         if x is None:
             return {"t": "none"}
         if tx is tuple or tx is list:
-            if len(x) > 10000:
-                return {"t": "opaque", "type": f"{tx.__name__} of {len(x)} items"}
+            if _len(x) > 10000:
+                return {"t": "opaque", "type": f"{tx.__name__} of {_len(x)} items"}
             return {"t": tx.__name__, "items": [encode(i, leaves, depth + 1) for i in x]}
-        if (isinstance(x, tuple) and tuple.__len__(x) < 100
-                and type(getattr(tx, "_fields", None)) is tuple
-                and all(type(f) is str for f in tx._fields)):
-            return {"t": "namedtuple", "name": str(tx.__name__), "fields": list(tx._fields),
-                    "items": [encode(i, leaves, depth + 1) for i in tuple.__iter__(x)]}
-        if tx is dict and all(type(k) is str for k in x) and len(x) < 1000:
+        if (_isinstance(x, tuple) and _tuple_len(x) < 100
+                and _type(_getattr(tx, "_fields", None)) is tuple
+                and _all(_type(f) is str for f in tx._fields)):
+            return {"t": "namedtuple", "name": _str(tx.__name__), "fields": _list(tx._fields),
+                    "items": [encode(i, leaves, depth + 1) for i in _tuple_iter(x)]}
+        if tx is dict and _all(_type(k) is str for k in x) and _len(x) < 1000:
             return {"t": "dict", "items": {k: encode(i, leaves, depth + 1) for k, i in x.items()}}
-        return {"t": "opaque", "type": str(getattr(tx, "__name__", "?"))}
+        return {"t": "opaque", "type": _str(_getattr(tx, "__name__", "?"))}
 
     def call(req):
         leaves = {}
@@ -134,28 +162,28 @@ def __course_recheck_factory__():  # noqa: C901 - one self-contained function on
         kwargs = {k: decode(a, leaves) for k, a in req["kwargs"].items()}
         reply = {}
         fn = ns.get(req["name"])
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        with _catch(record=True) as caught:
+            _simplefilter("always")
             try:
                 if fn is None:
-                    raise NameError(f"name {req['name']!r} is not defined")
-                with np.errstate(**req.get("errstate", {})):
+                    raise _NameError(f"name {req['name']!r} is not defined")
+                with _errstate(**req.get("errstate", {})):
                     result = fn(*args, **kwargs)
                 reply = {"ok": True, "result": encode(result, leaves)}
-            except BaseException as e:  # noqa: BLE001 - the grader decides what it means
-                name = type(e).__name__
-                reply = {"ok": False, "exc": str(name),
-                         "builtin": getattr(builtins, name, None) is type(e),
-                         "msg": str(e)[:4000]}
+            except _BaseException as e:  # noqa: BLE001 - the grader decides what it means
+                name = _type(e).__name__
+                reply = {"ok": False, "exc": _str(name),
+                         "builtin": _builtin_names.get(name) is _type(e),
+                         "msg": _str(e)[:4000]}
         reply["warnings"] = [
-            [w.category.__name__ if isinstance(w.category, type) else "UserWarning",
-             str(w.message)[:1000]]
+            [w.category.__name__ if _isinstance(w.category, _type) else "UserWarning",
+             _str(w.message)[:1000]]
             for w in caught[:50]
         ]
         changed = {}
         for i, (a, before) in leaves.items():
-            if a.shape != before.shape or not np.array_equal(a, before, equal_nan=True):
-                changed[str(i)] = npy(a) if a.dtype.kind in kinds else None
+            if state(a) != before:
+                changed[_str(i)] = npy(a) if a.dtype.kind in kinds else None
         reply["changed"] = changed
         return reply
 
@@ -164,7 +192,7 @@ def __course_recheck_factory__():  # noqa: C901 - one self-contained function on
         if name not in saved:
             saved[name] = ns.get(name, saved)
         scope = {"np": np}
-        exec(req["source"], scope)
+        _exec(req["source"], scope)
         ns[name] = scope[name]
         return {"ok": True}
 
@@ -180,34 +208,34 @@ def __course_recheck_factory__():  # noqa: C901 - one self-contained function on
     ops = {"call": call, "bind": bind, "restore": restore}
 
     def __course_recheck__(request):
-        req = json.loads(base64.b64decode(request))
+        req = _loads(_b64d(request))
         reply = ops[req["op"]](req)
-        return base64.b64encode(json.dumps(reply).encode()).decode("ascii")
+        return _b64e(_dumps(reply).encode()).decode("ascii")
 
     return __course_recheck__
 
 
-__course_recheck__ = __course_recheck_factory__()
-del __course_recheck_factory__
-
-
-def __course_recheck_register__():
+def __course_recheck_register__(serve):
     """Serve ``course_recheck_request`` shell messages directly (no cell execution): much
     faster than an ``execute_request`` per call. Only inside a running IPython kernel."""
     try:
         kernel = get_ipython().kernel  # noqa: F821 - defined in an IPython kernel
     except (NameError, AttributeError):
         return
+    send = kernel.session.send
+    error_type = BaseException
+    name_of = type
 
     def handler(stream, idents, msg):
         try:
-            reply = {"reply": __course_recheck__(msg["content"]["request"])}
-        except BaseException as e:  # noqa: BLE001 - always answer, never leave the grader waiting
-            reply = {"error": f"{type(e).__name__}: {e}"[:2000]}
-        kernel.session.send(stream, "course_recheck_reply", reply, parent=msg, ident=idents)
+            reply = {"reply": serve(msg["content"]["request"])}
+        except error_type as e:  # noqa: BLE001 - always answer, never leave the grader waiting
+            reply = {"error": f"{name_of(e).__name__}: {e}"[:2000]}
+        send(stream, "course_recheck_reply", reply, parent=msg, ident=idents)
 
     kernel.shell_handlers["course_recheck_request"] = handler
 
 
-__course_recheck_register__()
-del __course_recheck_register__
+__course_recheck__ = __course_recheck_factory__()
+__course_recheck_register__(__course_recheck__)
+del __course_recheck_factory__, __course_recheck_register__

@@ -252,18 +252,21 @@ def run_parallel(jobs: Iterable[tuple[list[str], Path]]) -> list[subprocess.Comp
 
 
 def ungraded_students(course: Path) -> list[str]:
-    """Students with a submitted notebook that has no autograded copy.
+    """Students with a submitted notebook of the assignment that has no autograded copy.
 
     nbgrader deletes the output of a submission whose grading failed (a kernel that did not
     start, died or timed out at the kernel level), so these are the submissions to look at or
-    to grade again with ``nbgrader autograde lecture02 --student <id>``.
+    to grade again with ``nbgrader autograde lecture02 --student <id>``. Other notebooks a
+    student hands in (``scratch.ipynb``) are skipped by nbgrader and not counted here.
     """
     course = Path(course)
+    assignment = {p.name for p in (course / "notebooks" / ASSIGNMENT).glob("*.ipynb")}
     missing = []
     for folder in sorted((course / "submitted").glob(f"*/{ASSIGNMENT}")):
         student = folder.parent.name
         graded = course / "autograded" / student / ASSIGNMENT
-        if any(not (graded / nb.name).exists() for nb in folder.glob("*.ipynb")):
+        if any(not (graded / nb.name).exists() for nb in folder.glob("*.ipynb")
+               if not assignment or nb.name in assignment):
             missing.append(student)
     return missing
 

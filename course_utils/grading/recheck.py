@@ -426,6 +426,9 @@ class _Channel:
                     raise RecheckUnavailable(
                         f"the re-check kernel did not start in 3 attempts ({e})") from None
                 time.sleep(attempt)
+        # The server first: it binds NumPy's functions and the builtins before any student
+        # code can patch them.
+        self._execute(kernel_source(), timeout=60)
         for i, (label, code) in enumerate(self.chunks):
             if i in self.bad:
                 continue
@@ -435,7 +438,6 @@ class _Channel:
                 self.log.info("Re-check kernel: %s was skipped (%s).", label, e)
                 self.bad.add(i)
                 return self.restart()
-        self._execute(kernel_source(), timeout=60)
 
     def restart(self) -> None:
         self.restarts += 1

@@ -1169,6 +1169,13 @@ class SandboxedExecute(Execute):
         config=True,
         help="Use SandboxKernelManager. False falls back to nbgrader's unsandboxed kernel.",
     )
+    partial_credit = Bool(
+        False,
+        config=True,
+        help="Let a number shown as a graded cell's result give partial credit (nbgrader's "
+        "rule). False (this course has no partial credit): results of graded cells are kept "
+        "as displays, so output made by student code can never stand in for a score.",
+    )
     recheck = Bool(
         True,
         config=True,
@@ -1197,7 +1204,22 @@ class SandboxedExecute(Execute):
         nb, resources = super().preprocess(nb, resources, km)
         if self.recheck:
             self._recheck(nb, resources)
+        if not self.partial_credit:
+            self._results_to_displays(nb)
         return nb, resources
+
+    @staticmethod
+    def _results_to_displays(nb) -> None:
+        """nbgrader scores a graded cell by its *first* error or result: a result shown before
+        a failing check (a student's hook can make one) would count as full marks. Without
+        partial credit, results become plain displays, and any error scores 0."""
+        for cell in nb.cells:
+            if cell.cell_type != "code" or not _nbutils.is_grade(cell):
+                continue
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "execute_result":
+                    out["output_type"] = "display_data"
+                    out.pop("execution_count", None)
 
     # -- the trusted re-check ---------------------------------------------------------------
 
