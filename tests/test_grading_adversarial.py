@@ -34,7 +34,6 @@ from tests.conftest import (
     SHARDS,
     SOLUTIONS,
     submission_digests,
-    ungraded_students,
 )
 
 ATTACKS = all_attacks()
@@ -217,7 +216,7 @@ def test_only_the_invalid_notebook_failed_and_the_log_says_why(graded_course):
         log = (course / "autograde.log").read_text()
         logs += log
         failed |= set(failing.findall(log))
-        ungraded |= set(ungraded_students(course))
+        ungraded |= set(pipeline.ungraded_students(course))
     assert failed == graded_course.expected_failures, logs[-6000:]
     assert ungraded == graded_course.expected_failures
     assert "Notebook does not appear to be JSON" in logs
