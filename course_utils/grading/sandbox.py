@@ -881,6 +881,20 @@ class SandboxKernelManager(AsyncKernelManager):
         config=True,
         help="Directories covered by an empty read-only tmpfs inside the sandbox.",
     )
+    hide_top_level = Bool(
+        True,
+        config=True,
+        help="Also hide every top-level directory of '/' except keep_top_level (other courses, "
+        "other checkouts of this repository, data under /work or /opt, ...); the Python "
+        "installation and the exposed modules are put back read-only.",
+    )
+    keep_top_level = List(
+        Unicode(),
+        ["bin", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "sbin", "sys", "tmp",
+         "usr"],
+        config=True,
+        help="Top-level directories the kernel still sees when hide_top_level is True.",
+    )
     extra_hide_paths = List(
         Unicode(), [], config=True, help="More directories to hide (added to hide_paths)."
     )
@@ -977,6 +991,13 @@ class SandboxKernelManager(AsyncKernelManager):
 
     def _build_sandbox(self, cwd: str | None) -> _Sandbox:
         hide = [_norm(p) for p in self.hide_paths + self.extra_hide_paths]
+        if self.hide_top_level:
+            with contextlib.suppress(OSError):
+                for entry in sorted(os.listdir("/")):
+                    path = "/" + entry
+                    if (entry not in self.keep_top_level and os.path.isdir(path)
+                            and not os.path.islink(path)):
+                        hide.append(path)
         nb_hide, sensitive = self._nbgrader_paths()
         hide += nb_hide
         expose = {_norm(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
