@@ -463,54 +463,36 @@ class _Channel:
 
     def _execute(self, code: str, *, timeout: float) -> dict:
         """Send one execute_request; return the reply content. Dead or hung: RecheckError."""
-        from queue import Empty
-
-        from jupyter_core.utils import run_sync
-
         if self.kc is None:
             raise RecheckError("the re-check kernel is not running")
         msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
-        end = time.monotonic() + timeout
-        while True:
-            left = end - time.monotonic()
-            if left <= 0:
-                self._kill()
-                raise RecheckError(f"no answer within {timeout:.0f} s")
-            try:
-                msg = run_sync(self.kc.get_shell_msg)(timeout=min(left, 1.0))
-            except Empty:
-                if not run_sync(self.km.is_alive)():
-                    self._kill()
-                    raise RecheckError("the re-check kernel died") from None
-                continue
-            if msg.get("parent_header", {}).get("msg_id") == msg_id:
-                return msg["content"]
-
-    def _kill(self) -> None:
-        self.close()
+        return self._reply_to(msg_id, timeout)
 
     def _send(self, msg_type: str, content: dict, *, timeout: float) -> dict:
         """Send one shell message; return the content of its reply. Dead or hung: error."""
-        from queue import Empty
-
-        from jupyter_core.utils import run_sync
-
         if self.kc is None:
             raise RecheckError("the re-check kernel is not running")
         msg = self.kc.session.msg(msg_type, content)
         self.kc.shell_channel.send(msg)
-        msg_id = msg["header"]["msg_id"]
+        return self._reply_to(msg["header"]["msg_id"], timeout)
+
+    def _reply_to(self, msg_id: str, timeout: float) -> dict:
+        """Wait for the shell reply to ``msg_id``; a dead or hung kernel is closed and raises."""
+        from queue import Empty
+
+        from jupyter_core.utils import run_sync
+
         end = time.monotonic() + timeout
         while True:
             left = end - time.monotonic()
             if left <= 0:
-                self._kill()
+                self.close()
                 raise RecheckError(f"no answer within {timeout:.0f} s")
             try:
                 reply = run_sync(self.kc.get_shell_msg)(timeout=min(left, 1.0))
             except Empty:
                 if not run_sync(self.km.is_alive)():
-                    self._kill()
+                    self.close()
                     raise RecheckError("the re-check kernel died") from None
                 continue
             if reply.get("parent_header", {}).get("msg_id") == msg_id:
