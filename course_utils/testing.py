@@ -6,6 +6,8 @@ failed, what was expected, what came back, and a hint. A failed check raises
 
 * :func:`assert_close` compares one result with the expected one, and names a *known mistake*
   when the result equals the output of a known wrong variant (``mistakes=``).
+* :func:`assert_answered` is the visible check of a conceptual question's answer: answered,
+  of the right kind, one of the choices (its value is checked when the notebook is graded).
 * :func:`numerical_gradient` and :func:`numerical_gradient_array` are centred differences;
   :func:`rel_error` is the CS231n relative error; :func:`assert_gradient_close` puts them
   together.
@@ -25,6 +27,7 @@ import numpy as np
 
 __all__ = [
     "CheckFailed",
+    "assert_answered",
     "assert_close",
     "matching_mistake",
     "numerical_gradient",
@@ -75,6 +78,65 @@ def _as_checked_array(value: Any, *, name: str, expect_scalar: bool,
     if value.dtype.kind not in "fiu":
         raise _fail(name, f"expected an array of numbers, got dtype={value.dtype}.", hint)
     return np.array(value, dtype=np.float64, copy=True)
+
+
+_ANSWER_KINDS = {
+    "int": ((int, np.int64, np.int32), "an integer, e.g. 4"),
+    "float": ((float, int, np.float64, np.float32, np.int64, np.int32), "a number, e.g. 0.25"),
+}
+
+
+def assert_answered(value: Any, *, name: str, kind: str | None = None,
+                    choices: tuple[str, ...] | None = None) -> None:
+    """Check the form of a question's answer: given (not None), of the right kind or a choice.
+
+    Parameters
+    ----------
+    value : object
+        The student's answer variable, e.g. ``answer_best_degree``.
+    name : str
+        The variable's name, used in the message.
+    kind : {"int", "float"}, optional
+        The kind of number expected (``"float"`` also accepts an integer).
+    choices : tuple of str, optional
+        The allowed answers of a multiple-choice question, e.g. ``("a", "b", "c")``.
+
+    Raises
+    ------
+    CheckFailed
+        If the question is not answered yet, or the answer has the wrong form.
+
+    Examples
+    --------
+    >>> assert_answered(4, name="answer_best_degree", kind="int")
+    >>> assert_answered("b", name="answer_choice", choices=("a", "b", "c"))
+    >>> assert_answered(None, name="answer_choice", choices=("a", "b"))
+    Traceback (most recent call last):
+    ...
+    course_utils.testing.CheckFailed: answer_choice: not answered yet (it is still None).
+    Hint: replace None with one of 'a', 'b'.
+    """
+    if (kind is None) == (choices is None):
+        raise ValueError("assert_answered needs exactly one of `kind` and `choices`. "
+                         f"Received: kind={kind!r}, choices={choices!r}.")
+    if kind is not None and kind not in _ANSWER_KINDS:
+        raise ValueError(f"`kind` must be one of {sorted(_ANSWER_KINDS)}. Received: kind={kind!r}.")
+    if choices is not None:
+        what = "one of " + ", ".join(repr(c) for c in choices)
+    else:
+        what = _ANSWER_KINDS[kind][1]
+    if value is None:
+        raise _fail(name, "not answered yet (it is still None).", f"replace None with {what}.")
+    if choices is not None:
+        if type(value) is not str or value not in choices:
+            raise _fail(name, f"expected {what}, got {value!r}.",
+                        "write the letter of your choice as a lowercase string, e.g. "
+                        f"{name} = {choices[0]!r}.")
+        return
+    allowed = _ANSWER_KINDS[kind][0]
+    if type(value) not in allowed or (type(value) is not int and not np.isfinite(value)):
+        raise _fail(name, f"expected {what}, got {value!r} ({type(value).__name__}).",
+                    f"assign a plain number, e.g. {name} = {'4' if kind == 'int' else '0.25'}.")
 
 
 def _close_mask(actual: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> np.ndarray:

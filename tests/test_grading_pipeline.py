@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from course_utils.grading import pipeline
-from tests.conftest import BLANK, FULL, NOTEBOOKS
+from tests.conftest import BLANK, FULL, NOTEBOOKS, SOLUTIONS
 from tests.mistakes import all_mistakes
 
 
@@ -62,17 +62,63 @@ def test_every_answer_cell_has_at_least_one_known_mistake(graded_course):
             assert (name, gid) in covered, f"no known-wrong answer for {name}/{gid}"
 
 
-def test_export_writes_one_row_per_student_with_total_scores(graded_course):
+def _written_cells(course, notebook):
+    return pipeline.manual_cells(pipeline.source_notebook(course, notebook))
+
+
+def _export(graded_course) -> dict[str, dict]:
     rows = {}
     for course in graded_course.paths:
         pipeline.run_nbgrader(course, "export", "--to", "grades.csv")
         with open(course / "grades.csv", newline="") as fh:
             rows.update({r["student_id"]: r for r in csv.DictReader(fh)})
-    total = sum(sum(_expected_cells(graded_course.path, n).values()) for n in NOTEBOOKS)
-    assert float(rows[FULL]["score"]) == pytest.approx(total)
-    assert float(rows[FULL]["max_score"]) == pytest.approx(total)
+    return rows
+
+
+def test_export_writes_one_row_per_student_with_total_scores(graded_course):
+    rows = _export(graded_course)
+    auto = sum(sum(_expected_cells(graded_course.path, n).values()) for n in NOTEBOOKS)
+    written = sum(sum(_written_cells(graded_course.path, n).values()) for n in NOTEBOOKS)
+    # Written answers wait for an instructor: they count in max_score, not yet in score.
+    assert float(rows[FULL]["score"]) == pytest.approx(auto)
+    assert float(rows[FULL]["max_score"]) == pytest.approx(auto + written)
     assert float(rows[BLANK]["score"]) == 0.0
     assert set(rows) >= {FULL, BLANK} | {m.student for m in graded_course.mistakes}
+
+
+def test_written_answers_wait_for_manual_grading_and_a_blank_one_scores_zero(graded_course):
+    full = pipeline.cell_scores(graded_course.path, cell_type="markdown")[FULL]
+    blank = pipeline.cell_scores(graded_course.path, cell_type="markdown")[BLANK]
+    cells = {(n, gid): pts for n in NOTEBOOKS
+             for gid, pts in _written_cells(graded_course.path, n).items()}
+    for key, points in cells.items():
+        assert full.get(key) == (None, points), f"{key}: an answer waits for the instructor"
+        assert blank.get(key) == (0.0, points), f"{key}: an unanswered question earns nothing"
+
+
+def test_a_manual_grade_given_in_the_gradebook_counts_in_the_export(tmp_path):
+    """What the formgrader does when an instructor scores a written answer."""
+    from nbgrader.api import Gradebook
+
+    with_written = [n for n in NOTEBOOKS
+                    if pipeline.manual_cells(nbformat.read(SOLUTIONS / f"{n}.ipynb", 4))]
+    if not with_written:
+        pytest.fail("no notebook has a manually graded written answer")
+    name = with_written[0]
+    course = pipeline.prepare_course(tmp_path / "course", notebooks=[name])
+    pipeline.submit(course, "alice", {name: pipeline.solved_notebook(course, name)})
+    pipeline.autograde(course, check=True)
+    gid, points = next(iter(pipeline.manual_cells(pipeline.source_notebook(course, name)).items()))
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        grade = gb.find_grade(gid, name, pipeline.ASSIGNMENT, "alice")
+        assert grade.needs_manual_grade and grade.score is None
+        grade.manual_score = points
+        gb.db.commit()
+    pipeline.run_nbgrader(course, "export", "--to", "grades.csv")
+    with open(course / "grades.csv", newline="") as fh:
+        row = next(r for r in csv.DictReader(fh) if r["student_id"] == "alice")
+    auto = sum(pipeline.graded_cells(pipeline.source_notebook(course, name)).values())
+    assert float(row["score"]) == pytest.approx(auto + points)
 
 
 def test_feedback_is_generated_for_the_full_solution(graded_course):

@@ -271,6 +271,38 @@ def test_answer_names_come_from_the_release_version_of_the_answer_cell():
     assert recheck.answer_names("x = (") == []
 
 
+def test_a_questions_answer_variable_is_a_value_not_a_function():
+    release = ("# Question 1: which degree? Replace None with an int.\n"
+               "answer_best_degree = None\n# YOUR CODE HERE\nraise NotImplementedError()\n")
+    assert recheck.answer_values(release) == ["answer_best_degree"]
+    assert recheck.answer_names(release) == ["answer_best_degree"]
+    both = "def f():\n    pass\n\n\nf = 3\nanswer_x = None\n"
+    assert recheck.answer_values(both) == ["answer_x"], "a function's name is not a value"
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("answer_q = 4", 4),
+    ("answer_q = 0.25", 0.25),
+    ("answer_q = 'b'", "b"),
+    ("answer_q = None", None),
+    ("answer_q = np.int64(4)", np.int64(4)),
+])
+def test_answer_values_come_back_as_plain_data_with_their_type(source, expected):
+    got = channel_with(source).get("answer_q")
+    assert type(got) is type(expected) and got == expected
+
+
+def test_an_answer_that_is_not_plain_data_is_a_value_no_check_accepts():
+    ch = channel_with("class Yes:\n    def __eq__(self, other):\n        return True\n"
+                      "answer_q = Yes()\n")
+    got = ch.get("answer_q")
+    assert isinstance(got, recheck.StudentValue) and got != 4
+
+
+def test_an_undefined_answer_is_missing():
+    assert channel_with("").get("answer_q") is recheck.MISSING
+
+
 def test_trusted_code_leaves_the_graders_state_alone():
     import random
 

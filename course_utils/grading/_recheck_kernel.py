@@ -24,6 +24,10 @@ and every function and type it needs (NumPy's, the builtins) is bound once, then
 patch ``np.array_equal``, ``np.shares_memory`` or builtins do not change how this server
 sees their results. In-place changes are detected by comparing raw bytes.
 
+Operations: ``call`` (a student function on the given arguments), ``get`` (the value of a
+student variable, a question's answer), ``bind``/``restore`` (a stand-in bound to an answer
+name while a test needs it).
+
 Arrays the grader sends carry ``"leaf": i``. After the call, the reply lists the leaves the
 function changed in place (``"changed"``), and an array in the result that is, or shares
 memory with, leaf ``i`` carries ``"alias": i`` and ``"same"`` (identical object or a view).
@@ -205,7 +209,14 @@ def __course_recheck_factory__():  # noqa: C901 - one self-contained function on
             ns[name] = old
         return {"ok": True}
 
-    ops = {"call": call, "bind": bind, "restore": restore}
+    def get(req):
+        name = req["name"]
+        if name not in ns:
+            return {"ok": False, "exc": "NameError", "builtin": True,
+                    "msg": f"name {name!r} is not defined"}
+        return {"ok": True, "result": encode(ns[name], {})}
+
+    ops = {"call": call, "get": get, "bind": bind, "restore": restore}
 
     def __course_recheck__(request):
         req = _loads(_b64d(request))

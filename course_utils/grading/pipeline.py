@@ -45,6 +45,8 @@ __all__ = [
     "ungraded_students",
     "cell_scores",
     "graded_cells",
+    "manual_cells",
+    "written_answers",
 ]
 
 ASSIGNMENT = "lecture02"
@@ -156,6 +158,27 @@ def solution_answers(source_nb: nbformat.NotebookNode) -> dict[str, str]:
     return answers
 
 
+def written_answers(source_nb: nbformat.NotebookNode) -> dict[str, str]:
+    """``grade_id`` -> model answer of every manually graded written answer (a markdown cell
+    that is both ``solution`` and ``grade``)."""
+    return {
+        cell.metadata["nbgrader"]["grade_id"]: cell.source
+        for cell in source_nb.cells
+        if cell.cell_type == "markdown" and _is_manual(cell)
+    }
+
+
+def _is_manual(cell) -> bool:
+    md = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(md.get("solution") and md.get("grade"))
+
+
+def manual_cells(nb: nbformat.NotebookNode) -> dict[str, float]:
+    """``grade_id`` -> points of every manually graded answer cell of ``nb``."""
+    return {cell.metadata["nbgrader"]["grade_id"]: float(cell.metadata["nbgrader"]["points"])
+            for cell in nb.cells if _is_manual(cell)}
+
+
 def graded_cells(nb: nbformat.NotebookNode) -> dict[str, float]:
     """``grade_id`` -> points of every autograded test cell of ``nb``."""
     return {
@@ -186,8 +209,10 @@ def fill_answers(release_nb: nbformat.NotebookNode,
 
 def solved_notebook(course: Path, name: str,
                     overrides: Mapping[str, str] | None = None) -> nbformat.NotebookNode:
-    """The release of ``name`` with every answer cell solved, then ``overrides`` applied."""
-    answers = solution_answers(source_notebook(course, name))
+    """The release of ``name`` with every answer cell solved (written answers hold the model
+    answer), then ``overrides`` applied."""
+    source = source_notebook(course, name)
+    answers = {**solution_answers(source), **written_answers(source)}
     answers.update(overrides or {})
     return fill_answers(release_notebook(course, name), answers)
 
@@ -271,9 +296,12 @@ def ungraded_students(course: Path) -> list[str]:
     return missing
 
 
-def cell_scores(course: Path) -> dict[str, dict[tuple[str, str], tuple[float | None, float]]]:
+def cell_scores(course: Path, *, cell_type: str = "code",
+                ) -> dict[str, dict[tuple[str, str], tuple[float | None, float]]]:
     """Per student: ``(notebook, grade_id) -> (score, max_score)`` read from the gradebook.
 
+    ``cell_type="code"`` gives the autograded test cells, ``"markdown"`` the manually graded
+    written answers (score ``None`` until an instructor grades them; 0 when left blank).
     Only notebooks the student submitted and nbgrader graded appear.
     """
     from nbgrader.api import Gradebook
@@ -287,6 +315,14 @@ def cell_scores(course: Path) -> dict[str, dict[tuple[str, str], tuple[float | N
             per = out.setdefault(student, {})
             for nb in submission.notebooks:
                 for grade in nb.grades:
-                    if grade.cell_type == "code":
-                        per[(nb.name, grade.name)] = (grade.score, float(grade.max_score))
+                    if grade.cell_type == cell_type:
+                        per[(nb.name, grade.name)] = (_score(grade), float(grade.max_score))
     return out
+
+
+def _score(grade) -> float | None:
+    """A cell's score; ``None`` for a written answer no instructor has graded yet (nbgrader's
+    own ``Grade.score`` shows 0 there, as for a blank answer)."""
+    if grade.cell_type == "code" or grade.manual_score is not None:
+        return grade.score
+    return grade.auto_score

@@ -21,6 +21,9 @@ tests that share its kernel. So every test cell that passed in the notebook is r
   changed in place here too, and a returned argument (or a view of one) comes back as that
   argument, so the tests that check purity see what they would have seen in the notebook.
   Warnings raised by the student's code are raised again here, under the test's own filters.
+* **Questions' answers are values.** A variable an answer cell assigns (``answer_best_degree
+  = ...``) is fetched once from that kernel, as plain data, and bound in the trusted namespace
+  before the tests run; anything that is not plain data arrives as a :class:`StudentValue`.
 * **The course's reference implementations are not in that kernel.** The re-check kernel sees
   a reduced ``course_utils`` without ``losses``, ``ema``, ``optimizers``, ``batchnorm`` (only
   its ``BatchNormCache``), ``metrics``, ``landscapes``, ``plotting`` and ``grading``. Code that
@@ -65,6 +68,7 @@ __all__ = [
     "StudentValue",
     "Recheck",
     "answer_names",
+    "answer_values",
     "setup_chunks",
     "answer_chunks",
     "kernel_source",
@@ -78,6 +82,10 @@ class RecheckError(RuntimeError):
 class RecheckUnavailable(RuntimeError):
     """The re-check kernel cannot be started at all: grading of this notebook must fail
     (and be repeated), rather than cost the student points."""
+
+
+#: What :meth:`_Channel.get` returns for a name the student's kernel does not define.
+MISSING = object()
 
 
 class StudentCodeError(Exception):
@@ -191,16 +199,30 @@ def answer_chunks(source: str, *, whole: bool) -> list[str]:
 
 def answer_names(release_source: str) -> list[str]:
     """Top-level names an answer cell defines, read from its release (instructor) version."""
+    return _function_names(release_source) + answer_values(release_source)
+
+
+def _top_level(release_source: str) -> list[ast.stmt]:
     try:
-        tree = ast.parse(release_source)
+        return ast.parse(release_source).body
     except SyntaxError:
         return []
+
+
+def _function_names(release_source: str) -> list[str]:
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    return [s.name for s in _top_level(release_source) if isinstance(s, kinds)]
+
+
+def answer_values(release_source: str) -> list[str]:
+    """Names an answer cell assigns a value to (a question's ``answer_<slug> = None``), read
+    from its release version; the re-check fetches their values as plain data."""
+    functions = set(_function_names(release_source))
     names = []
-    for stmt in tree.body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.append(stmt.name)
-        elif isinstance(stmt, ast.Assign):
-            names.extend(t.id for t in stmt.targets if isinstance(t, ast.Name))
+    for stmt in _top_level(release_source):
+        if isinstance(stmt, ast.Assign):
+            names.extend(t.id for t in stmt.targets
+                         if isinstance(t, ast.Name) and t.id not in functions)
     return names
 
 
@@ -546,6 +568,16 @@ class _Channel:
             raise RecheckError("the re-check kernel sent no result")
         return _decode_result(reply["result"], leaves)
 
+    def get(self, name: str) -> Any:
+        """The value of the student's variable ``name`` as plain data (a question's answer);
+        ``MISSING`` when the student's kernel does not define it."""
+        reply = self.request({"op": "get", "name": name})
+        if not reply.get("ok"):
+            return MISSING
+        if not isinstance(reply.get("result"), dict):
+            raise RecheckError("the re-check kernel sent no value")
+        return _decode_result(reply["result"], [])
+
     def bind(self, name: str, source: str) -> None:
         self.request({"op": "bind", "name": name, "source": source})
 
@@ -626,9 +658,12 @@ class Recheck:
         self.owner = owner
         self.nb = nb
         self.log = log
-        self.names: list[str] = []
+        self.names: list[str] = []  # functions: proxies that call into the re-check kernel
+        self.values: list[str] = []  # variables (questions' answers): fetched as plain data
         for source in release_sources.values():
-            self.names.extend(n for n in answer_names(source) if n not in self.names)
+            self.names.extend(n for n in _function_names(source) if n not in self.names)
+            self.values.extend(n for n in answer_values(source)
+                               if n not in self.values and n not in self.names)
         self.setup_sources, chunks = [], []
         for cell in nb.cells:
             md = _nbgrader(cell)
@@ -658,6 +693,11 @@ class Recheck:
             self._exec(source, ns, "setup")
         for name in self.names:
             dict.__setitem__(ns, name, _Proxy(self.channel, name))
+        self.channel.deadline = time.monotonic() + self.channel.timeout
+        for name in self.values:
+            value = self.channel.get(name)
+            if value is not MISSING:
+                dict.__setitem__(ns, name, value)
         return ns
 
     @staticmethod

@@ -227,14 +227,17 @@ class Attack:
     def build(self, course: Path, substitutions: Mapping[str, str] | None = None
               ) -> nbformat.NotebookNode:
         """The submitted notebook, built from the course copy's release."""
-        answers = pipeline.solution_answers(pipeline.source_notebook(course, self.notebook))
+        source = pipeline.source_notebook(course, self.notebook)
+        answers = pipeline.solution_answers(source)
         if self.base:
             answers.update(mistake(self.base).answers)
         target = self.trick_cell or next(iter(answers))
         if self.trick or self.wrapper:
             parts = [self.trick, answers[target], self.wrapper]
             answers[target] = "\n\n".join(p.strip("\n") for p in parts if p) + "\n"
-        nb = pipeline.fill_answers(pipeline.release_notebook(course, self.notebook), answers)
+        written = pipeline.written_answers(source)
+        nb = pipeline.fill_answers(pipeline.release_notebook(course, self.notebook),
+                                   {**answers, **written})
         at = cell_index(nb, target) + 1
         for k, source in enumerate(self.cells):
             nb.cells.insert(at + k, new_code_cell(source))
