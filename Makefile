@@ -5,6 +5,8 @@
 #   make test       the full test suite (the same command CI runs)
 #   make release    regenerate notebooks/ from solutions/ with nbgrader
 #   make autograde  grade every submission in submitted/ and export grades.csv
+#                   (STUDENT=<id>, NOTEBOOK=<name>, FORCE=1 to grade one again)
+#   make formgrader the instructors' grading interface (manual grades) at /formgrader
 #   make feedback   write feedback/ for the graded submissions (hidden tests left out)
 #   make integrity  report broken, tampered or suspicious submissions (integrity_report.csv)
 #   make bench      time every solution notebook and one full autograde
@@ -20,7 +22,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PYTHONHASHSEED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup sandbox-tools lab test lint release autograde feedback integrity bench clean
+.PHONY: setup sandbox-tools lab test lint release autograde formgrader feedback integrity bench clean
 
 setup: $(STAMP)
 
@@ -63,10 +65,23 @@ gradebook.db: $(wildcard solutions/$(ASSIGNMENT)/*.ipynb) nbgrader_config.py | $
 	$(BIN)/nbgrader generate_assignment $(ASSIGNMENT) --force
 	@touch gradebook.db
 
+# Options: STUDENT=<id> grades one student, NOTEBOOK=<name> one notebook, FORCE=1 grades again
+# what is graded already (after a fix). grades.csv is written even when a submission failed;
+# the exit status then says that something needs attention.
+AUTOGRADE_ARGS = $(if $(STUDENT),--student=$(STUDENT)) $(if $(NOTEBOOK),--notebook=$(NOTEBOOK)) \
+                 $(if $(FORCE),--force)
 autograde: $(STAMP) sandbox-tools gradebook.db
-	$(BIN)/nbgrader autograde $(ASSIGNMENT)
-	$(BIN)/nbgrader export --to grades.csv
-	@echo "Grades written to grades.csv"
+	@status=0; $(BIN)/nbgrader autograde $(ASSIGNMENT) $(AUTOGRADE_ARGS) || status=$$?; \
+	$(BIN)/nbgrader export --to grades.csv && echo "Grades written to grades.csv"; \
+	if [ $$status -ne 0 ]; then \
+	  echo "Some submissions could not be graded (see the errors above); fix them, then" \
+	       "run: make autograde STUDENT=<id> FORCE=1" >&2; \
+	fi; exit $$status
+
+# The instructors' grading interface (manual grades of written answers, submissions,
+# the gradebook), in JupyterLab at /formgrader.
+formgrader: $(STAMP) gradebook.db
+	$(BIN)/jupyter lab --notebook-dir=. $(LAB_ROOT) --ServerApp.default_url=/formgrader $(LAB_ARGS)
 
 feedback: $(STAMP) gradebook.db
 	$(BIN)/nbgrader generate_feedback $(ASSIGNMENT)
