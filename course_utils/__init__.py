@@ -4,8 +4,8 @@ Importing this package is cheap: it never imports TensorFlow or Keras. Only
 :mod:`course_utils.keras_helpers` does, and only when it is imported itself.
 
 Modules (one per topic): ``losses``, ``ema``, ``optimizers``, ``landscapes``,
-``regularization``, ``batchnorm``, ``metrics``, ``data``, ``plotting``, ``testing``,
-``keras_helpers``; instructor tooling lives in ``course_utils.grading``.
+``overfitting``, ``regularization``, ``batchnorm``, ``metrics``, ``data``, ``plotting``,
+``testing``, ``keras_helpers``; instructor tooling lives in ``course_utils.grading``.
 """
 
 from __future__ import annotations
