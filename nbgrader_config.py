@@ -5,7 +5,16 @@ Layout: `solutions/lecture02/` is the instructor source (solutions + hidden test
 the collected submissions, `autograded/` and `feedback/` nbgrader's outputs.
 """
 
+import warnings
+
+from sqlalchemy.exc import SAWarning
+
 c = get_config()  # noqa: F821  (injected by nbgrader)
+
+# nbgrader's gradebook code triggers this SQLAlchemy warning for every submission; it is
+# harmless (nbgrader adds the objects explicitly) and would bury the warnings that matter.
+warnings.filterwarnings("ignore", message=r"Object of type <\w+> not in session",
+                        category=SAWarning)
 
 # --- course layout -------------------------------------------------------------------------
 c.CourseDirectory.course_id = "nn-lecture02"
@@ -38,7 +47,9 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "nbgrader.preprocessors.OverwriteCells",
+    # nbgrader's OverwriteCells, quiet about the hidden tests every release lacks; every other
+    # change is a warning naming the student (course_utils/grading/overwrite_cells.py)
+    "course_utils.grading.overwrite_cells.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 # Student code runs in a sandboxed kernel (bubblewrap + prlimit + setpriv: no network, no
@@ -55,6 +66,9 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.SandboxedExecute.notebook_timeout = 300  # whole-notebook limit, seconds
+# The instructor's demo cells (plots, printed examples, training, Keras comparisons) that no
+# graded, answer, setup or student-added cell needs are not run; the log counts them.
+c.SandboxedExecute.skip_unneeded_cells = True
 # A run that crashed mid-student grades that student again on the next run.
 c.Autograde.post_convert_hook = "course_utils.grading.preflight.mark_graded"
 

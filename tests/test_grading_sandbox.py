@@ -234,11 +234,11 @@ def _sanitize(course, nb):
         CheckCellMetadata,
         ClearOutput,
         DeduplicateIds,
-        OverwriteCells,
         OverwriteKernelspec,
     )
     from traitlets.config import Config
 
+    from course_utils.grading.overwrite_cells import OverwriteCells
     from course_utils.grading.preflight import NormalizeSubmission
 
     config = Config()

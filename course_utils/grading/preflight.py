@@ -39,7 +39,7 @@ Configure it in ``nbgrader_config.py``::
         "nbgrader.preprocessors.ClearOutput",
         "nbgrader.preprocessors.DeduplicateIds",
         "nbgrader.preprocessors.OverwriteKernelspec",
-        "nbgrader.preprocessors.OverwriteCells",
+        "course_utils.grading.overwrite_cells.OverwriteCells",
         "nbgrader.preprocessors.CheckCellMetadata",
     ]
 """
