@@ -17,6 +17,7 @@ import numpy as np
 __all__ = [
     "CourseInputError",
     "as_float_array",
+    "as_real_array",
     "check_finite",
     "check_same_shape",
     "check_in_range",
@@ -24,7 +25,15 @@ __all__ = [
     "check_beta",
     "check_positive",
     "check_nonempty",
+    "check_nonnegative",
+    "check_real_dtype",
+    "check_int64_range",
 ]
+
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_COMPLEX_HINT = ("complex numbers usually come from the root or log of a negative number in "
+                 "complex arithmetic; keep the values real, or pass np.real(...) if the "
+                 "imaginary part is really 0.")
 
 
 class CourseInputError(ValueError):
@@ -39,7 +48,8 @@ def _fail(message: str, hint: str | None = None) -> CourseInputError:
 
 
 def as_float_array(x: Any, name: str, *, ndim: int | tuple[int, ...] | None = None,
-                   allow_empty: bool = False, hint: str | None = None) -> np.ndarray:
+                   allow_empty: bool = False, allow_bool: bool = True,
+                   hint: str | None = None) -> np.ndarray:
     """Convert ``x`` to a float64 array, checking its dimensions, emptiness and finiteness.
 
     Parameters
@@ -52,23 +62,24 @@ def as_float_array(x: Any, name: str, *, ndim: int | tuple[int, ...] | None = No
         The allowed numbers of dimensions.
     allow_empty : bool
         Whether an array with zero elements is accepted.
+    allow_bool : bool
+        Whether a boolean array is accepted (as 0.0 / 1.0). False where numbers are meant:
+        True/False there is usually a comparison passed by mistake.
     hint : str, optional
         Replaces the default hint of the dimension message.
 
     Returns
     -------
     ndarray of float64, a new array (the caller's input is never aliased for writing).
+
+    Raises
+    ------
+    CourseInputError
+        Besides the shape, emptiness and NaN/inf checks: for complex numbers (their imaginary
+        part would be dropped), strings, dates and other non-numbers, booleans unless
+        ``allow_bool``, and integers too large for a float.
     """
-    if x is None:
-        raise _fail(f"`{name}` is None.", "did a function forget to `return` its result?")
-    try:
-        arr = np.array(x, dtype=np.float64)  # always a copy
-    except (TypeError, ValueError) as exc:
-        raise _fail(
-            f"`{name}` must be numbers (an array of floats). Received: {type(x).__name__} "
-            f"that numpy cannot convert ({exc}).",
-            "pass a numpy array or a list of numbers of equal lengths.",
-        ) from None
+    arr = as_real_array(x, name, allow_bool=allow_bool)
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if arr.ndim not in allowed:
@@ -82,6 +93,41 @@ def as_float_array(x: Any, name: str, *, ndim: int | tuple[int, ...] | None = No
                     "pass at least one sample.")
     check_finite(arr, name)
     return arr
+
+
+def as_real_array(x: Any, name: str, *, allow_bool: bool = True) -> np.ndarray:
+    """Convert ``x`` to a new float64 array of any shape, refusing what is not real numbers.
+
+    The type checks of :func:`as_float_array` without its shape, emptiness and NaN/inf
+    checks: ``None``, complex numbers, text, dates, booleans unless ``allow_bool``, ragged
+    lists and integers too large for a float raise :class:`CourseInputError`.
+    """
+    if x is None:
+        raise _fail(f"`{name}` is None.", "did a function forget to `return` its result?")
+    try:
+        raw = np.asarray(x)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise _fail(
+            f"`{name}` must be numbers (an array of floats). Received: {type(x).__name__} "
+            f"that numpy cannot convert ({exc}).",
+            "pass a numpy array or a list of numbers of equal lengths.",
+        ) from None
+    check_real_dtype(raw, name, allow_bool=allow_bool)
+    try:
+        return np.array(raw, dtype=np.float64)  # always a copy
+    except OverflowError:
+        raise _fail(
+            f"`{name}` holds an integer too large for a float (above 1.8e308). Received: "
+            f"{type(x).__name__} of Python integers.",
+            "pass ordinary numbers; such a value usually comes from an integer power that "
+            "grew without bound (use floats: 2.0 ** k instead of 2 ** k).",
+        ) from None
+    except (TypeError, ValueError) as exc:
+        raise _fail(
+            f"`{name}` must be numbers (an array of floats). Received: {type(x).__name__} "
+            f"that numpy cannot convert ({exc}).",
+            "pass a numpy array or a list of numbers of equal lengths.",
+        ) from None
 
 
 def check_finite(arr: np.ndarray, name: str) -> None:
@@ -141,10 +187,18 @@ def check_probabilities(arr: np.ndarray, name: str, *, axis: int | None = None) 
 def _check_scalar(value: Any, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (Real, np.floating, np.integer)):
         raise _fail(f"`{name}` must be a real number. Received: {name}={value!r} "
-                    f"of type {type(value).__name__}.", None)
-    value = float(value)
+                    f"of type {type(value).__name__}.",
+                    "pass a plain number such as 0.1 (not True/False, text, an array or a "
+                    "complex number).")
+    try:
+        value = float(value)
+    except OverflowError:
+        raise _fail(f"`{name}` is an integer too large for a float (above 1.8e308). "
+                    f"Received: {name} with {len(str(value))} digits.",
+                    "pass an ordinary number such as 0.1.") from None
     if not np.isfinite(value):
-        raise _fail(f"`{name}` must be finite. Received: {name}={value!r}.", None)
+        raise _fail(f"`{name}` must be finite. Received: {name}={value!r}.",
+                    "NaN or inf here usually comes from a computation that diverged.")
     return value
 
 
@@ -173,3 +227,78 @@ def check_nonempty(arr: np.ndarray, name: str) -> None:
     if arr.size == 0:
         raise _fail(f"`{name}` is empty. Received: {name}.shape={arr.shape}.",
                     "pass at least one sample.")
+
+
+def check_real_dtype(arr: np.ndarray, name: str, *, allow_bool: bool = True) -> None:
+    """Raise unless ``arr`` holds real numbers: ints, floats (and bools if ``allow_bool``).
+
+    Object arrays pass (their elements are converted, or refused, by the caller). Complex
+    arrays are refused even when the imaginary part is 0: converting them drops it silently.
+    """
+    kind = arr.dtype.kind
+    if kind == "c":
+        bad = np.flatnonzero(np.ravel(arr).imag != 0)
+        i = int(bad[0]) if bad.size else 0
+        idx = tuple(int(j) for j in np.unravel_index(i, arr.shape)) if arr.ndim else ()
+        value = arr[idx] if arr.ndim else arr[()]
+        raise _fail(
+            f"`{name}` must hold real numbers. Received: complex numbers (dtype={arr.dtype}), "
+            f"e.g. {name}{list(idx) if idx else ''}={complex(value)!r}.",
+            _COMPLEX_HINT,
+        )
+    if kind == "b" and not allow_bool:
+        raise _fail(
+            f"`{name}` must hold numbers, not True/False. Received: a boolean array "
+            f"(dtype=bool, shape {arr.shape}).",
+            f"did you pass a comparison (such as x > 0) instead of the values? If True/False "
+            f"stand for 1/0, convert with {name}.astype(float).",
+        )
+    if kind in "USa":
+        raise _fail(
+            f"`{name}` must hold numbers, not text. Received: strings (dtype={arr.dtype}).",
+            f"convert numbers read as text with np.asarray({name}, dtype=float).",
+        )
+    if kind not in "biufO":
+        raise _fail(
+            f"`{name}` must hold numbers. Received: dtype={arr.dtype}.",
+            "pass a numpy array of floats.",
+        )
+
+
+def check_int64_range(arr: np.ndarray, name: str, *, hint: str | None = None) -> None:
+    """Raise if an integer-valued array holds values outside the int64 range.
+
+    ``arr`` may be unsigned, float (integer-valued) or an object array of Python integers;
+    casting any of these to int64 would wrap such values around silently.
+    """
+    if arr.dtype.kind in "fO":
+        high, low = (2.0**63, -(2.0**63)) if arr.dtype.kind == "f" else (_INT64_MAX + 1,
+                                                                         _INT64_MIN)
+        outside = (arr >= high) | (arr < low)
+    elif arr.dtype.kind == "u":
+        outside = arr > np.uint64(_INT64_MAX)
+    else:
+        return
+    outside = np.asarray(outside, dtype=bool)
+    if outside.any():
+        idx = tuple(int(i) for i in np.argwhere(outside)[0])
+        value = arr[idx].item() if isinstance(arr[idx], np.generic) else arr[idx]
+        raise _fail(
+            f"`{name}` must hold integers in the int64 range [{_INT64_MIN}, {_INT64_MAX}]. "
+            f"Received: {name}{list(idx)}={value!r} ({int(outside.sum())} value(s) "
+            "outside).",
+            hint or "class labels are small integers; re-encode other values with "
+                    "`classes, y = np.unique(y, return_inverse=True)`.",
+        )
+
+
+def check_nonnegative(arr: np.ndarray, name: str, *, hint: str | None = None) -> None:
+    """Raise if any element of ``arr`` is negative, saying where the first one is."""
+    negative = arr < 0
+    if negative.any():
+        idx = tuple(int(i) for i in np.argwhere(negative)[0])
+        raise _fail(
+            f"`{name}` must be >= 0. Received: {name}{list(idx)}={float(arr[idx])!r} "
+            f"({int(negative.sum())} negative value(s)).",
+            hint,
+        )

@@ -37,6 +37,7 @@ from course_utils._validation import (
     CourseInputError,
     as_float_array,
     check_beta,
+    check_nonnegative,
     check_positive,
     check_same_shape,
 )
@@ -103,7 +104,7 @@ def _check_momentum(momentum: Any) -> float:
 
 def _check_batch(x: Any, name: str = "x") -> np.ndarray:
     return as_float_array(
-        x, name, ndim=2,
+        x, name, ndim=2, allow_bool=False,
         hint="batch normalization works on a batch of shape (N, D): N samples, D features; "
              "reshape one sample with x[None, :], a flat vector of one feature with x[:, None].",
     )
@@ -111,7 +112,7 @@ def _check_batch(x: Any, name: str = "x") -> np.ndarray:
 
 def _check_feature_vector(value: Any, name: str, num_features: int, x_name: str = "x",
                           hint: str | None = None) -> np.ndarray:
-    arr = as_float_array(value, name, ndim=1, hint=hint or (
+    arr = as_float_array(value, name, ndim=1, allow_bool=False, hint=hint or (
         f"`{name}` holds one number per feature: shape (D,), not (1, D) or (N, D)."))
     if arr.shape != (num_features,):
         raise CourseInputError(
@@ -123,11 +124,8 @@ def _check_feature_vector(value: Any, name: str, num_features: int, x_name: str 
 
 
 def _check_nonnegative(arr: np.ndarray, name: str) -> None:
-    if (arr < 0).any():
-        i = int(np.argmax(arr < 0))
-        raise CourseInputError(
-            f"`{name}` is a variance and must be >= 0. Received: {name}[{i}]={float(arr[i])!r}.\n"
-            "Hint: a variance is the mean of *squared* deviations; did you forget the square?")
+    check_nonnegative(arr, name, hint=f"`{name}` is a variance, the mean of *squared* "
+                                      "deviations; did you forget the square?")
 
 
 def batchnorm_forward(x: Any, gamma: Any, beta: Any, *,
@@ -251,7 +249,7 @@ def batchnorm_backward(dout: Any, cache: BatchNormCache) -> tuple[np.ndarray, np
             f"{type(cache).__name__}.\nHint: keep both results, `out, cache = "
             "batchnorm_forward(x, gamma, beta)`, and pass that cache here.")
     z_norm, gamma = cache.z_norm, cache.gamma
-    dout = as_float_array(dout, "dout", ndim=2,
+    dout = as_float_array(dout, "dout", ndim=2, allow_bool=False,
                           hint="`dout` has the shape of the forward output, (N, D).")
     check_same_shape(dout, z_norm, "dout", "out",
                      hint="`dout` is dL/d(out): one value per element of the forward output.")
@@ -301,7 +299,7 @@ def update_running_stats(running_mean: Any, running_var: Any, batch_mean: Any, b
     ...                      momentum=0.9)   # 0.9*0 + 0.1*2, 0.9*1 + 0.1*3
     (array([0.2]), array([1.2]))
     """
-    running_mean = as_float_array(running_mean, "running_mean", ndim=1)
+    running_mean = as_float_array(running_mean, "running_mean", ndim=1, allow_bool=False)
     d = running_mean.shape[0]
     running_var = _check_feature_vector(running_var, "running_var", d, x_name="running_mean",
                                         hint="all four statistics hold one value per feature.")

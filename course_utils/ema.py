@@ -83,7 +83,7 @@ def ema(values, beta=0.9, *, bias_correction=False) -> np.ndarray:
     beta = check_beta(beta, "beta")
     bias_correction = _check_flag(bias_correction, "bias_correction")
     theta = as_float_array(
-        values, "values", ndim=(1, 2),
+        values, "values", ndim=(1, 2), allow_bool=False,
         hint="pass a sequence of shape (n,), or (n, d) for d sequences side by side.",
     )
     v = (1.0 - beta) * theta  # a new array; `values` is never touched
@@ -172,7 +172,7 @@ class EMA:
         float or ndarray
             A float for scalar ``theta``, else a new array of the shape of ``theta``.
         """
-        theta = as_float_array(theta, "theta")
+        theta = as_float_array(theta, "theta", allow_bool=False)
         if self._t > 0 and theta.shape != self._v.shape:
             raise CourseInputError(
                 f"`theta` must have the same shape at every update. Received: "

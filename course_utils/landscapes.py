@@ -42,6 +42,7 @@ from course_utils._validation import (
     CourseInputError,
     _check_scalar,
     as_float_array,
+    as_real_array,
     check_positive,
 )
 
@@ -63,7 +64,7 @@ _POINT_HINT = ("pass one point as [x, y] (shape (2,)) or several points as rows 
 
 def _as_points(p: Any) -> np.ndarray:
     """Return ``p`` as a new float64 array of shape (2,) or (n, 2), or raise."""
-    arr = as_float_array(p, "p", ndim=(1, 2), hint=_POINT_HINT)
+    arr = as_float_array(p, "p", ndim=(1, 2), allow_bool=False, hint=_POINT_HINT)
     if arr.shape[-1] != 2:
         raise CourseInputError(
             f"`p` must hold points (x, y): shape (2,) or (n, 2). Received: p.shape={arr.shape}."
@@ -330,7 +331,7 @@ def meshgrid_values(f: Callable[[np.ndarray], np.ndarray], xlim: tuple[float, fl
             "Hint: 200 gives smooth contours; use 50 for a quick look."
         )
     X, Y = np.meshgrid(np.linspace(x_lo, x_hi, n), np.linspace(y_lo, y_hi, n))
-    Z = np.asarray(f(np.column_stack([X.ravel(), Y.ravel()])), dtype=np.float64)
+    Z = as_real_array(f(np.column_stack([X.ravel(), Y.ravel()])), "f(p)", allow_bool=False)
     if Z.shape != (n * n,):
         raise CourseInputError(
             f"`f` must return one value per point: shape ({n * n},) for {n * n} points of "

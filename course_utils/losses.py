@@ -77,8 +77,11 @@ def _error(message: str, hint: str) -> CourseInputError:
 
 
 def _as_batch(x: Any, name: str) -> np.ndarray:
-    """A float64 copy of ``x`` with at least one dimension, non-empty and finite."""
-    arr = as_float_array(x, name)
+    """A float64 copy of ``x`` with at least one dimension, non-empty and finite.
+
+    Labels (``y_true``) may be booleans (True = 1); predictions must be numbers.
+    """
+    arr = as_float_array(x, name, allow_bool=(name == "y_true"))
     if arr.ndim == 0:
         raise _error(
             f"`{name}` must have at least 1 dimension (the last axis holds the classes or "

@@ -41,7 +41,9 @@ from course_utils._validation import (
     CourseInputError,
     as_float_array,
     check_finite,
+    check_int64_range,
     check_probabilities,
+    check_real_dtype,
     check_same_shape,
 )
 
@@ -57,6 +59,7 @@ __all__ = [
 ]
 
 _AVERAGES = ("binary", "micro", "macro", None)
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _AVERAGE_HINT = (
     "'binary' scores the class `pos_label` only (two classes); 'micro' pools the counts of all "
     "classes (equal to accuracy for single-label data); 'macro' is the plain mean of the "
@@ -77,17 +80,53 @@ def _fail(message: str, hint: str) -> CourseInputError:
     return CourseInputError(f"{message}\nHint: {hint}")
 
 
+def _columns_hint(arr: np.ndarray, name: str) -> str:
+    """The hint for an (n, k) array passed where one label per sample is expected."""
+    if arr.dtype.kind not in "biuf":
+        return "pass one label per sample, shape (n,)."
+    values = arr.astype(np.float64)
+    if not np.isfinite(values).all():
+        return "pass one label per sample, shape (n,)."
+    zero_one = bool(np.isin(values, (0.0, 1.0)).all())
+    rows_sum_to_one = bool(np.allclose(values.sum(axis=1), 1.0, rtol=0, atol=1e-6))
+    if zero_one and not rows_sum_to_one:
+        return ("rows with several 1s (or none) are multilabel data, a set of labels per "
+                "sample, which these metrics do not score. Score one label (column) at a "
+                "time, e.g. accuracy(y_true[:, j], y_pred[:, j]); the share of samples with "
+                "every label right is np.mean(np.all(y_true == y_pred, axis=1)).")
+    if zero_one:
+        return (f"rows with a single 1 are one-hot labels; turn them into class labels with "
+                f"{name}.argmax(axis=1).")
+    if ((values >= 0) & (values <= 1)).all() and rows_sum_to_one:
+        return ("rows summing to 1 look like class probabilities; turn them into labels with "
+                f"labels_from_probabilities({name}) (the argmax of each row).")
+    return ("k columns per sample look like scores; the predicted class is the argmax of each "
+            f"row, {name}.argmax(axis=1).")
+
+
+def _object_integers(arr: np.ndarray) -> bool:
+    """Whether an object array holds only integers (Python or NumPy ints, not bools)."""
+    is_int = np.frompyfunc(
+        lambda v: isinstance(v, Integral) and not isinstance(v, (bool, np.bool_)), 1, 1)
+    return arr.size > 0 and bool(np.all(is_int(arr).astype(bool)))
+
+
 def _check_labels(y: Any, name: str) -> np.ndarray:
     """Return ``y`` as a new 1-D int64 array of class labels, or raise a helpful error."""
     if y is None:
         raise _fail(f"`{name}` is None.", "did a function forget to `return` its result?")
     try:
         arr = np.array(y)  # a copy: the caller's array is never aliased
-    except ValueError:
+    except (ValueError, TypeError, OverflowError):
         raise _fail(f"`{name}` must be a 1-D array of labels. Received: {type(y).__name__} "
                     "that numpy cannot turn into an array (rows of different lengths?).",
                     "pass one label per sample, e.g. a list of ints.") from None
     if arr.dtype.kind == "b":
+        arr = arr.astype(np.int64)
+    if arr.dtype.kind == "c":
+        check_real_dtype(arr, name)
+    if arr.dtype.kind == "O" and _object_integers(arr):
+        check_int64_range(arr, name)
         arr = arr.astype(np.int64)
     if arr.dtype.kind not in "iuf":
         raise _fail(
@@ -99,8 +138,9 @@ def _check_labels(y: Any, name: str) -> np.ndarray:
             hint = ("flatten a column of labels with y.ravel(); if these are sigmoid outputs, "
                     "use labels_from_probabilities(y, threshold=0.5).")
         elif arr.ndim == 2:
-            hint = ("k columns per sample look like one-hot labels or class probabilities; turn "
-                    "them into labels with labels_from_probabilities(y) (argmax of each row).")
+            hint = _columns_hint(arr, name)
+        elif arr.ndim == 0:
+            hint = f"pass one label per sample, e.g. [{arr.item()!r}] for a single sample."
         else:
             hint = "pass one label per sample, shape (n,)."
         raise _fail(f"`{name}` must be 1-D, one label per sample. Received: "
@@ -122,7 +162,29 @@ def _check_labels(y: Any, name: str) -> np.ndarray:
             raise _fail(f"`{name}` must hold class labels (whole numbers). Received: "
                         f"{name}[{i}]={float(arr[i])!r} ({int(fractional.sum())} non-integer "
                         "value(s)).", hint)
+    check_int64_range(arr, name)
     return arr.astype(np.int64)
+
+
+def _check_class_list(labels: Any) -> np.ndarray:
+    """The ``labels=`` option of confusion_matrix: a flat, non-empty list of distinct classes."""
+    try:
+        raw = np.asarray(labels)
+    except (ValueError, TypeError, OverflowError):
+        raw = None
+    if raw is None or raw.ndim != 1:
+        shape = "a ragged nesting" if raw is None else f"labels.shape={raw.shape}"
+        hint = ("a single class is a list of one, e.g. labels=[1]" if raw is not None
+                and raw.ndim == 0 else "list each class once, e.g. labels=[0, 1, 2], not "
+                "[[0, 1, 2]]")
+        raise _fail(f"`labels` must be a flat list of class labels. Received: {shape} "
+                    f"(labels={labels!r}).",
+                    f"{hint}; leave labels=None to count every class that occurs.")
+    if raw.size == 0:
+        raise _fail("`labels` must list at least one class. Received: labels=[] (empty).",
+                    "list the classes to count, e.g. labels=[0, 1], or leave labels=None to "
+                    "count every class that occurs.")
+    return _check_labels(raw, "labels")
 
 
 def _check_pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -156,11 +218,19 @@ def _check_zero_division(zero_division: Any) -> str | float:
 
 
 def _check_pos_label(pos_label: Any) -> int:
-    if isinstance(pos_label, (bool, np.bool_)) or not isinstance(pos_label, Integral):
-        raise _fail(f"`pos_label` must be an integer class label. Received: "
-                    f"pos_label={pos_label!r} of type {type(pos_label).__name__}.",
-                    "pos_label is the label of the positive class, usually 1.")
-    return int(pos_label)
+    """A class label like the labels themselves: an int, a bool, or a whole-number float."""
+    if isinstance(pos_label, (bool, np.bool_)):
+        return int(pos_label)  # True is the positive class of boolean labels
+    if isinstance(pos_label, (Integral, Real)) and not isinstance(pos_label, complex):
+        value = float(pos_label) if not isinstance(pos_label, Integral) else None
+        if value is None or (np.isfinite(value) and value == round(value)):
+            number = int(pos_label)
+            if _INT64_MIN <= number <= _INT64_MAX:
+                return number
+    raise _fail(f"`pos_label` must be a class label (a whole number, like the labels). "
+                f"Received: pos_label={pos_label!r} of type {type(pos_label).__name__}.",
+                "pos_label is the label of the positive class, usually 1 (or True for "
+                "boolean labels); encode other classes as integers first.")
 
 
 # ----------------------------------------------------------------------------- counting
@@ -224,7 +294,7 @@ def confusion_matrix(y_true: Any, y_pred: Any, *, labels: Any = None) -> np.ndar
                 "is 1 x 1. Use the `labels` parameter to pass all known labels and get the "
                 "full shape.", UserWarning, stacklevel=2)
         return _confusion(t, p, classes)
-    classes = _check_labels(labels, "labels")
+    classes = _check_class_list(labels)
     if np.unique(classes).size != classes.size:
         values, counts = np.unique(classes, return_counts=True)
         raise _fail(f"`labels` must not repeat a class. Received: labels={classes.tolist()} "
@@ -456,7 +526,7 @@ def labels_from_probabilities(y_prob: Any, *, threshold: float | None = None) ->
     >>> labels_from_probabilities([[0.1, 0.7, 0.2], [0.6, 0.3, 0.1]])
     array([1, 0])
     """
-    y = as_float_array(y_prob, "y_prob", ndim=(1, 2),
+    y = as_float_array(y_prob, "y_prob", ndim=(1, 2), allow_bool=False,
                        hint="pass (n,) or (n, 1) probabilities of class 1, or (n, k) class "
                             "probabilities, one row per sample.")
     if y.ndim == 1 or y.shape[1] == 1:

@@ -46,7 +46,9 @@ from course_utils._validation import (
     CourseInputError,
     _check_scalar,
     as_float_array,
+    as_real_array,
     check_beta,
+    check_nonnegative,
     check_positive,
     check_same_shape,
 )
@@ -97,18 +99,32 @@ def _check_t(t: Any) -> int:
     return int(t)
 
 
-def _check_arrays(w: Any, dw: Any, **state: Any) -> list[np.ndarray]:
-    """Return float64 copies of ``w``, ``dw`` and the state arrays, all of one shape."""
-    w = as_float_array(w, "w", allow_empty=True)
-    dw = as_float_array(dw, "dw", allow_empty=True)
+def _check_arrays(w: Any, dw: Any, *, squares: str | None = None,
+                  **state: Any) -> list[np.ndarray]:
+    """Return float64 copies of ``w``, ``dw`` and the state arrays, all of one shape.
+
+    ``squares`` names the hint for a negative ``s`` (a moving average of ``dw**2`` is never
+    negative): a negative one is almost always the other state array passed in its place.
+    """
+    w = as_float_array(w, "w", allow_empty=True, allow_bool=False)
+    dw = as_float_array(dw, "dw", allow_empty=True, allow_bool=False)
     check_same_shape(w, dw, "w", "dw", hint=_GRAD_HINT)
     out = [w, dw]
     for name, value in state.items():
-        arr = as_float_array(value, name, allow_empty=True)
+        arr = as_float_array(value, name, allow_empty=True, allow_bool=False)
         check_same_shape(w, arr, "w", name,
                          hint=f"`{name}` starts as np.zeros_like(w) and keeps the shape of w.")
+        if name == "s":
+            check_nonnegative(arr, "s", hint=squares)
         out.append(arr)
     return out
+
+
+_RMSPROP_S_HINT = ("S is the moving average of dw**2, so it is never negative; did you pass "
+                   "the moving average of the gradients themselves (V of momentum) as `s`?")
+_ADAM_S_HINT = ("S is the moving average of dw**2, so it is never negative: are `v` and `s` "
+                "swapped? adam_update takes (w, dw, v, s, t): V, the average of the "
+                "gradients, comes before S, the average of their squares.")
 
 
 # --------------------------------------------------------------------------------------
@@ -253,7 +269,7 @@ def rmsprop_update(w: Any, dw: Any, s: Any, *, lr: float, beta: float = 0.9,
     >>> w  # 1 - 0.1 * 2 / (1 + 1e-8)
     array([0.8])
     """
-    w, dw, s = _check_arrays(w, dw, s=s)
+    w, dw, s = _check_arrays(w, dw, s=s, squares=_RMSPROP_S_HINT)
     lr = _check_lr(lr)
     beta = check_beta(beta, "beta")
     eps = _check_eps(eps)
@@ -331,7 +347,7 @@ def adam_update(w: Any, dw: Any, v: Any, s: Any, t: int, *, lr: float, beta1: fl
     >>> v, s  # 0.1 * dw and 0.001 * dw**2
     (array([ 0.05, -0.3 ]), array([0.00025, 0.009  ]))
     """
-    w, dw, v, s = _check_arrays(w, dw, v=v, s=s)
+    w, dw, v, s = _check_arrays(w, dw, v=v, s=s, squares=_ADAM_S_HINT)
     t = _check_t(t)
     lr = _check_lr(lr)
     beta1 = check_beta(beta1, "beta1")
@@ -390,8 +406,10 @@ def _check_params_grads(params: Any, grads: Any) -> dict[str, tuple[np.ndarray, 
             )
     checked = {}
     for name in params:
-        w = as_float_array(params[name], f"params[{name!r}]", allow_empty=True)
-        dw = as_float_array(grads[name], f"grads[{name!r}]", allow_empty=True)
+        w = as_float_array(params[name], f"params[{name!r}]", allow_empty=True,
+                           allow_bool=False)
+        dw = as_float_array(grads[name], f"grads[{name!r}]", allow_empty=True,
+                            allow_bool=False)
         check_same_shape(w, dw, f"params[{name!r}]", f"grads[{name!r}]",
                          hint=f"the gradient has the shape of its parameter; did you pass "
                               f"the gradient of another parameter as grads[{name!r}]?")
@@ -638,7 +656,7 @@ def minimize(grad_fn: Callable[[np.ndarray], np.ndarray], x0: Any, optimizer: _O
            [0.5  , 0.75 ],
            [0.25 , 1.125]])
     """
-    x = as_float_array(x0, "x0", ndim=1,
+    x = as_float_array(x0, "x0", ndim=1, allow_bool=False,
                        hint="pass one starting point, e.g. x0=np.array([-1.5, 2.0]).")
     if isinstance(optimizer, type) or not callable(getattr(optimizer, "step", None)):
         raise CourseInputError(
@@ -650,7 +668,7 @@ def minimize(grad_fn: Callable[[np.ndarray], np.ndarray], x0: Any, optimizer: _O
     path[0] = x
     params = {"x": x}
     for k in range(1, steps + 1):
-        g = np.asarray(grad_fn(params["x"].copy()))
+        g = as_real_array(grad_fn(params["x"].copy()), "grad_fn(x)", allow_bool=False)
         if g.shape != x.shape:
             raise CourseInputError(
                 f"`grad_fn` must return the gradient at x, of shape {x.shape}. Received: shape "

@@ -5,12 +5,18 @@ failed, what was expected, what came back, and a hint. A failed check raises
 :class:`CheckFailed`, an ``AssertionError``.
 
 * :func:`assert_close` compares one result with the expected one, and names a *known mistake*
-  when the result equals the output of a known wrong variant (``mistakes=``).
+  when the result equals the output of a known wrong variant (``mistakes=``). Otherwise a
+  value mismatch says how many values differ, where, by how much, and a pattern it sees (a
+  flipped sign, a constant factor); a shape mismatch says nothing about axes unless the
+  caller, who knows the right axis, passes ``axis_hint=``.
 * :func:`assert_answered` is the visible check of a conceptual question's answer: answered,
   of the right kind, one of the choices (its value is checked when the notebook is graded).
 * :func:`numerical_gradient` and :func:`numerical_gradient_array` are centred differences;
   :func:`rel_error` is the CS231n relative error; :func:`assert_gradient_close` puts them
   together.
+
+The checks set ``__tracebackhide__``: IPython leaves their frames out of the traceback a
+student sees, so the message comes first, right under the line of the test cell.
 
 Examples
 --------
@@ -20,10 +26,13 @@ Examples
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
+
+from course_utils._validation import as_real_array
 
 __all__ = [
     "CheckFailed",
@@ -45,16 +54,29 @@ class CheckFailed(AssertionError):
     """A graded check failed; the message says what was expected and what came back."""
 
 
+#: Longest line of a failure message. nbgrader's Validate cuts every line of an error at 87
+#: characters, counting its indent (4) and the exception's name ("CheckFailed: ", 13).
+MESSAGE_WIDTH = 70
+
+
+def _wrap(text: str) -> str:
+    """``text`` with every line wrapped at :data:`MESSAGE_WIDTH` characters."""
+    return "\n".join(textwrap.fill(line, width=MESSAGE_WIDTH, break_long_words=False,
+                                   break_on_hyphens=False) or line
+                     for line in text.split("\n"))
+
+
 def _fail(name: str, message: str, hint: str | None) -> CheckFailed:
     text = f"{name}: {message}"
     if hint:
         text += f"\nHint: {hint}"
-    return CheckFailed(text)
+    return CheckFailed(_wrap(text))
 
 
 def _as_checked_array(value: Any, *, name: str, expect_scalar: bool,
                       hint: str | None) -> np.ndarray:
     """Check the type of ``value`` and copy it into a fresh float64 array."""
+    __tracebackhide__ = True
     if value is None:
         raise _fail(name, "got None.", "did you forget a `return`?")
     if expect_scalar:
@@ -76,7 +98,10 @@ def _as_checked_array(value: Any, *, name: str, expect_scalar: bool,
         raise _fail(name, f"expected a numpy.ndarray, got {got}.",
                     "return a plain numpy array, e.g. np.asarray(result).")
     if value.dtype.kind not in "fiu":
-        raise _fail(name, f"expected an array of numbers, got dtype={value.dtype}.", hint)
+        why = {"c": " (complex numbers: their imaginary part would be lost)",
+               "b": " (True/False, not numbers)"}.get(value.dtype.kind, "")
+        raise _fail(name, f"expected an array of real numbers, got dtype={value.dtype}{why}.",
+                    hint)
     return np.array(value, dtype=np.float64, copy=True)
 
 
@@ -116,6 +141,7 @@ def assert_answered(value: Any, *, name: str, kind: str | None = None,
     course_utils.testing.CheckFailed: answer_choice: not answered yet (it is still None).
     Hint: replace None with one of 'a', 'b'.
     """
+    __tracebackhide__ = True
     if (kind is None) == (choices is None):
         raise ValueError("assert_answered needs exactly one of `kind` and `choices`. "
                          f"Received: kind={kind!r}, choices={choices!r}.")
@@ -151,13 +177,17 @@ def matching_mistake(actual: Any, mistakes: Mapping[str, Any], *, rtol: float = 
     wrong variant gives on the same input. Outputs of another shape never match.
     """
     try:
+        if np.asarray(actual).dtype.kind not in "biuf":
+            return None  # complex, text, objects: never a number to compare
         a = np.array(actual, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     for description, wrong in mistakes.items():
         try:
+            if np.asarray(wrong).dtype.kind not in "biuf":
+                continue
             w = np.array(wrong, dtype=np.float64)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             continue
         if w.shape == a.shape and np.all(np.isfinite(w) == np.isfinite(a)):
             finite = np.isfinite(w)
@@ -167,9 +197,30 @@ def matching_mistake(actual: Any, mistakes: Mapping[str, Any], *, rtol: float = 
     return None
 
 
+def _pattern(act: np.ndarray, exp: np.ndarray, ok: np.ndarray, atol: float) -> str | None:
+    """A short description of how ``act`` differs from ``exp`` as a whole, if it is simple."""
+    if act.size < 2 or ok.any():
+        return None
+    scale = np.abs(exp) > max(atol, 1e-12)
+    if not scale.any():
+        return None
+    if np.allclose(act, -exp, rtol=1e-6, atol=atol):
+        return "every value has the wrong sign"
+    ratio = act[scale] / exp[scale]
+    r = float(np.median(ratio))
+    if r != 0 and np.allclose(act, r * exp, rtol=1e-6, atol=atol):
+        return (f"every value is {r:.6g} times the expected one (a factor such as 2, 1/N, or "
+                "a mean instead of a sum?)")
+    shift = float(np.median(act - exp))
+    if np.allclose(act, exp + shift, rtol=1e-6, atol=atol):
+        return f"every value is shifted by {shift:.6g} from the expected one"
+    return None
+
+
 def assert_close(actual: Any, expected: Any, *, name: str, rtol: float = 1e-6,
                  atol: float = 1e-8, hint: str | None = None,
-                 mistakes: Mapping[str, Any] | None = None) -> None:
+                 mistakes: Mapping[str, Any] | None = None,
+                 axis_hint: str | None = None) -> None:
     """Check that ``actual`` equals ``expected`` within ``atol + rtol * |expected|``.
 
     Parameters
@@ -184,22 +235,42 @@ def assert_close(actual: Any, expected: Any, *, name: str, rtol: float = 1e-6,
     rtol, atol : float
         Relative and absolute tolerance; both explicit, ``atol`` > 0 near zero.
     hint : str, optional
-        Added to a value mismatch that matches no known mistake.
+        What to look at when a value differs and no known mistake matches.
     mistakes : mapping of str to array_like, optional
         Outputs of known wrong variants on the same input; a match is named in the message.
+    axis_hint : str, optional
+        The hint of a shape mismatch, from the test that knows the right axis (e.g.
+        "statistics are per feature: reduce over the batch, axis=0"). Without it a shape
+        mismatch only says which shapes were expected and returned.
 
     Raises
     ------
     CheckFailed
-        If the type, shape, finiteness or values differ.
+        If the type, shape, finiteness or values differ. A value mismatch says how many
+        values differ, the first one, the largest absolute and relative error, a pattern it
+        sees (e.g. a constant factor), and then the hint.
+
+    Examples
+    --------
+    >>> assert_close(np.array([2.0, 4.0]), np.array([1.0, 2.0]), name="mse", hint="mean?")
+    Traceback (most recent call last):
+    ...
+    course_utils.testing.CheckFailed: mse: 2 of 2 values differ (rtol=1e-06, atol=1e-08).
+    First at index (0,): expected 1.0, got 2.0.
+    Largest error 2 (relative 1). Every value is 2 times the expected one
+    (a factor such as 2, 1/N, or a mean instead of a sum?).
+    Hint: mean?
     """
+    __tracebackhide__ = True
     expect_scalar = not isinstance(expected, np.ndarray) and np.ndim(expected) == 0
-    exp = np.array(expected, dtype=np.float64)
+    exp = as_real_array(expected, "expected")
     act = _as_checked_array(actual, name=name, expect_scalar=expect_scalar, hint=hint)
     if act.shape != exp.shape:
-        raise _fail(name, f"expected shape {exp.shape}, got shape {act.shape}.",
-                    "check which axis you reduce over (axis=-1 is one value per sample) "
-                    "and that no broadcasting turned (n,) into (n, n).")
+        message = f"expected shape {exp.shape}, got shape {act.shape}."
+        if axis_hint is None and exp.ndim == 1 and act.shape == exp.shape * 2:
+            message = (f"expected shape {exp.shape}, got shape {act.shape}: (n,) and (n, 1) "
+                       "arrays broadcast to (n, n).")
+        raise _fail(name, message, axis_hint)
     finite = np.isfinite(act)
     if not finite.all():
         idx = tuple(int(i) for i in np.argwhere(~finite)[0])
@@ -211,12 +282,24 @@ def assert_close(actual: Any, expected: Any, *, name: str, rtol: float = 1e-6,
         return
     mistake = matching_mistake(act, mistakes or {}, rtol=rtol, atol=atol)
     idx = tuple(int(i) for i in np.argwhere(~ok)[0])
+    error = np.abs(act - exp)
+    # relative to the expected value, over the differing values that are not ~0 on the scale
+    # of the expected ones (next to 0 a relative error says nothing)
+    scale = float(np.abs(exp).max())
+    sized = ~ok & (np.abs(exp) > 1e-3 * scale) if scale > 0 else np.zeros_like(ok)
+    relative = (f" (relative {float((error[sized] / np.abs(exp[sized])).max()):.3g})"
+                if sized.any() else "")
+    tolerance = f"(rtol={rtol:g}, atol={atol:g})"
     if act.ndim:
-        detail = (f"{int((~ok).sum())} of {ok.size} values differ; first at index {idx}: "
-                  f"expected {float(exp[idx])!r}, got {float(act[idx])!r}")
+        message = (f"{int((~ok).sum())} of {ok.size} values differ {tolerance}.\n"
+                   f"First at index {idx}: expected {float(exp[idx])!r}, got "
+                   f"{float(act[idx])!r}.\nLargest error {float(error.max()):.3g}{relative}.")
     else:
-        detail = f"expected {float(exp[()])!r}, got {float(act[()])!r}"
-    message = f"{detail} (rtol={rtol:g}, atol={atol:g})."
+        message = (f"expected {float(exp[()])!r}, got {float(act[()])!r} {tolerance}.\n"
+                   f"Error {float(error):.3g}{relative}.")
+    pattern = _pattern(act, exp, ok, atol) if mistake is None else None
+    if pattern:
+        message += f" {pattern[0].upper()}{pattern[1:]}."
     if mistake is not None:
         raise _fail(name, message, f"it looks like {mistake}.")
     raise _fail(name, message, hint)
@@ -230,7 +313,7 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, *,
 
     ``x`` (any shape) is not modified; the result has the shape of ``x``.
     """
-    x = np.array(x, dtype=np.float64)
+    x = as_real_array(x, "x", allow_bool=False)
     grad = np.zeros_like(x)
     flat, gflat = x.reshape(-1), grad.reshape(-1)
     for i in range(flat.size):  # one coordinate at a time is the definition; x is small
@@ -247,20 +330,21 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, *,
 def numerical_gradient_array(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray,
                              dout: np.ndarray, *, h: float = 1e-6) -> np.ndarray:
     """Centred-difference gradient of ``sum(f(x) * dout)`` at ``x`` (for backward passes)."""
-    dout = np.asarray(dout, dtype=np.float64)
+    dout = as_real_array(dout, "dout", allow_bool=False)
     return numerical_gradient(lambda z: float(np.sum(f(z) * dout)), x, h=h)
 
 
 def rel_error(a: Any, b: Any) -> float:
     """Largest relative error ``|a - b| / max(1e-8, |a| + |b|)`` (CS231n's ``rel_error``)."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    a, b = as_real_array(a, "a"), as_real_array(b, "b")
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
 def assert_gradient_close(analytic: Any, numeric: np.ndarray, *, name: str,
                           max_rel_error: float = 1e-6, hint: str | None = None) -> None:
     """Check an analytic gradient against a numerical one: type, shape, finite, rel_error."""
-    numeric = np.asarray(numeric, dtype=np.float64)
+    __tracebackhide__ = True
+    numeric = as_real_array(numeric, "numeric", allow_bool=False)
     act = _as_checked_array(analytic, name=name, expect_scalar=False, hint=hint)
     if act.shape != numeric.shape:
         raise _fail(name, f"expected gradient shape {numeric.shape}, got {act.shape}.",

@@ -334,7 +334,7 @@ def test_layer_replaces_running_stats_without_mutating_old_arrays():
          r"`batch_mean` must have shape \(D,\) = \(2,\)"),
         (lambda: update_running_stats(np.zeros(2), np.ones(2), np.zeros(2),
                                       np.array([1.0, -0.5])),
-         r"`batch_var` is a variance and must be >= 0.*\n.*square"),
+         r"`batch_var` must be >= 0.*\n.*variance.*square"),
         (lambda: batchnorm_inference(np.ones((2, 2)), np.ones(2), np.zeros(2), np.zeros(2),
                                      np.array([-1.0, 1.0])), r"`running_var` is a variance"),
         (lambda: BatchNorm(0), r"`num_features` must be a positive integer"),
@@ -351,3 +351,11 @@ def test_bad_inputs_raise_course_errors_that_name_the_argument(call, pattern):
         call()
     assert isinstance(info.value, ValueError)
     assert "Hint:" in str(info.value)
+
+
+def test_complex_inputs_and_negative_running_variance_are_refused():
+    x = np.array([[1.0, 2.0], [3.0, 5.0]])
+    with pytest.raises(CourseInputError, match="`x` must hold real numbers"):
+        batchnorm_forward(x + 1j, np.ones(2), np.zeros(2))
+    with pytest.raises(CourseInputError, match=r"`running_var` must be >= 0.*\n.*squared"):
+        batchnorm_inference(x, np.ones(2), np.zeros(2), np.zeros(2), np.array([1.0, -0.5]))

@@ -161,3 +161,12 @@ def test_bias_correction_flag_must_be_bool():
         ema([1.0], 0.9, bias_correction="yes")
     with pytest.raises(TypeError):
         EMA(0.9, True)  # keyword-only
+
+
+def test_complex_and_boolean_values_are_refused():
+    with pytest.raises(CourseInputError, match="`values` must hold real numbers"):
+        ema(np.array([1.0, 2.0 + 1j]))
+    with pytest.raises(CourseInputError, match="`values` must hold numbers, not True/False"):
+        ema(np.array([True, False, True]))
+    with pytest.raises(CourseInputError, match="`theta` must hold real numbers"):
+        EMA(0.9).update(1 + 2j)

@@ -183,3 +183,10 @@ def test_meshgrid_values_errors():
         meshgrid_values(saddle, (-1.0, 1.0), (-1.0, 1.0), n=10.0)
     with pytest.raises(CourseInputError, match=r"`f` must return one value per point"):
         meshgrid_values(saddle_grad, (-1.0, 1.0), (-1.0, 1.0), n=4)
+
+
+def test_meshgrid_values_refuses_a_complex_function_and_boolean_points():
+    with pytest.raises(CourseInputError, match=r"`f\(p\)` must hold real numbers"):
+        meshgrid_values(lambda p: p[:, 0] + 1j, (-1.0, 1.0), (-1.0, 1.0), n=3)
+    with pytest.raises(CourseInputError, match="`p` must hold numbers, not True/False"):
+        rosenbrock(np.array([True, False]))

@@ -444,3 +444,26 @@ def test_kl_divergence_grad_is_minus_y_over_y_hat_per_sample():
     assert_close(kl_divergence_grad(y, p), np.array([[-0.5, -1.5]]), name="-y / y_hat")
     assert_close(binary_crossentropy_grad([[1.0, 0.0]], [[0.5, 0.5]]), np.array([[-1.0, 1.0]]),
                  name="bce_grad by hand")
+
+
+def test_complex_predictions_are_refused_instead_of_losing_the_imaginary_part():
+    for name, (fn, grad) in LOSSES.items():
+        y = np.array([1, 0]) if name.startswith("sparse") else np.array([[0.0, 1.0], [1.0, 0.0]])
+        for f in (fn, grad):
+            with pytest.raises(CourseInputError, match=r"`y_pred` must hold real numbers"):
+                f(y, np.array([[0.3 + 0.1j, 0.7], [0.5, 0.5]]))
+
+
+def test_boolean_labels_are_labels_but_boolean_predictions_are_refused():
+    t = np.array([[True], [False]])
+    assert np.allclose(binary_crossentropy(t, [[0.9], [0.2]]),
+                       binary_crossentropy([[1.0], [0.0]], [[0.9], [0.2]]))
+    with pytest.raises(CourseInputError, match=r"`y_pred` must hold numbers, not True/False"):
+        mean_squared_error([[1.0], [0.0]], t)
+
+
+def test_boolean_labels_give_the_same_loss_as_keras():
+    t = np.array([[True, False], [False, True]])
+    p = np.array([[0.8, 0.3], [0.4, 0.9]])
+    want = keras.ops.convert_to_numpy(keras.losses.binary_crossentropy(t, p))
+    np.testing.assert_allclose(binary_crossentropy(t, p), want, rtol=1e-6)

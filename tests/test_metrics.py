@@ -317,7 +317,10 @@ def test_every_metric_rejects_bad_labels_with_a_helpful_message(name, args, kwar
         ([0, 1, 2], {}, r"average='binary' needs two classes.*\[0, 1, 2\].*Target is multiclass"
                         r".*\n.*one of 'micro', 'macro', or None"),
         ([2, 3], {}, r"`pos_label` must be one of the labels \[2, 3\]\. Received: pos_label=1"),
-        ([0, 1], {"pos_label": 1.5}, r"`pos_label` must be an integer class label"),
+        ([0, 1], {"pos_label": 1.5}, r"`pos_label` must be a class label \(a whole number"),
+        ([0, 1], {"pos_label": 2**64}, r"`pos_label` must be a class label.*18446744073709551616"),
+        ([0, 1], {"pos_label": "1"}, r"`pos_label` must be a class label.*type str"),
+        ([0, 1], {"pos_label": 1 + 0j}, r"`pos_label` must be a class label.*type complex"),
         ([0, 1], {"zero_division": 0.5},
          r"`zero_division` must be one of 'warn', 0\.0, 1\.0\. Received: zero_division=0\.5"),
         ([0, 1], {"zero_division": np.nan}, r"`zero_division` must be one of"),
@@ -342,8 +345,11 @@ def test_binary_average_error_appears_for_a_third_class_in_y_pred_only():
     ("labels", "pattern"),
     [([0, 1, 0], r"`labels` must not repeat a class.*repeated: \[0\]"),
      ([5, 6], r"At least one of `labels` must occur in `y_true`"),
-     ([], r"`labels` is empty"),
-     ([0.5, 1], r"`labels` must hold class labels")],
+     ([], r"`labels` must list at least one class.*\n.*labels=None to count every class"),
+     ([[0, 1]], r"`labels` must be a flat list.*shape=\(1, 2\).*\n.*not \[\[0, 1, 2\]\]"),
+     ([[0, 1], [2]], r"`labels` must be a flat list.*ragged"),
+     ([0.5, 1], r"`labels` must hold class labels"),
+     ([2**64, 1], r"`labels` must hold integers in the int64 range")],
 )
 def test_confusion_matrix_rejects_bad_labels(labels, pattern):
     with pytest.raises(CourseInputError, match=pattern):
@@ -389,3 +395,82 @@ def test_labels_from_probabilities_multiclass_is_row_argmax():
 def test_labels_from_probabilities_rejects_bad_inputs(y_prob, kwargs, pattern):
     with pytest.raises(CourseInputError, match=pattern):
         labels_from_probabilities(y_prob, **kwargs)
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize("name", sorted(PRF))
+def test_pos_label_of_the_labels_own_bool_or_float_type_is_accepted_like_sklearn(name):
+    fn, sk = PRF[name]
+    t, p = np.array([True, False, True, True]), np.array([True, True, False, True])
+    assert fn(t, p, pos_label=True) == pytest.approx(sk(t, p, pos_label=True))
+    assert fn(t, p, pos_label=np.True_) == fn(t, p, pos_label=1)
+    tf_, pf = t.astype(np.float64), p.astype(np.float64)
+    assert fn(tf_, pf, pos_label=1.0) == pytest.approx(sk(tf_, pf, pos_label=1.0))
+    assert fn(tf_, pf, pos_label=np.float32(0.0)) == pytest.approx(sk(tf_, pf, pos_label=0.0))
+
+
+def test_multilabel_input_to_accuracy_gets_a_hint_that_is_right_for_multilabel():
+    t = np.array([[1, 0, 1], [0, 1, 1], [1, 1, 0]])
+    p = np.array([[1, 0, 1], [0, 1, 0], [1, 1, 0]])
+    with pytest.raises(CourseInputError) as info:
+        accuracy(t, p)
+    message = str(info.value)
+    assert "multilabel" in message and "labels_from_probabilities" not in message
+    assert "argmax" not in message  # the argmax of a multilabel row is not its label
+    # the formula the hint gives is scikit-learn's subset accuracy
+    assert np.mean(np.all(t == p, axis=1)) == pytest.approx(skm.accuracy_score(t, p))
+
+
+@pytest.mark.parametrize(("y", "hint"), [
+    (np.eye(3)[[0, 2, 1]], r"one-hot labels.*argmax\(axis=1\)"),
+    (np.array([[0.2, 0.8], [0.6, 0.4]]), r"class probabilities.*labels_from_probabilities"),
+    (np.array([[2.5, -1.0], [0.3, 4.0]]), r"scores.*argmax"),
+])
+def test_two_dimensional_labels_get_the_hint_for_what_they_are(y, hint):
+    with pytest.raises(CourseInputError, match=r"must be 1-D(.|\n)*Hint: .*" + hint):
+        accuracy(y, y)
+
+
+@pytest.mark.parametrize("fn", [accuracy, precision, recall, f1_score, confusion_matrix])
+@pytest.mark.parametrize("bad", [np.array([0, 1, 2**63], dtype=np.uint64),
+                                 np.array([0, 1, 2**70], dtype=object),
+                                 [0, 1, 2**63], np.array([0.0, 1.0, 1e19])],
+                         ids=["uint64", "object", "list", "float"])
+def test_labels_beyond_int64_are_refused_instead_of_wrapping(fn, bad):
+    with pytest.raises(CourseInputError, match=r"`y_true` must hold integers in the int64"):
+        fn(bad, [0, 1, 1])
+
+
+def test_object_arrays_of_small_python_ints_are_ordinary_labels():
+    t = np.array([0, 1, 1, 0], dtype=object)
+    assert accuracy(t, [0, 1, 0, 0]) == 0.75
+    assert confusion_matrix(t, t, labels=np.array([1, 0], dtype=object)).tolist() == [[2, 0],
+                                                                                       [0, 2]]
+
+
+def test_complex_labels_are_refused_naming_the_argument():
+    with pytest.raises(CourseInputError, match=r"`y_pred` must hold real numbers.*complex"):
+        accuracy([0, 1], np.array([0, 1 + 1j]))
+    with pytest.raises(ValueError):  # scikit-learn refuses complex labels too
+        skm.accuracy_score([0, 1], np.array([0, 1 + 1j]))
+
+
+def test_empty_labels_are_refused_like_sklearn():
+    with pytest.raises(CourseInputError, match="at least one class"):
+        confusion_matrix([0, 1], [0, 1], labels=[])
+    with pytest.raises(ValueError, match="at least one label"):
+        skm.confusion_matrix([0, 1], [0, 1], labels=[])
+
+
+def test_boolean_probabilities_are_refused():
+    with pytest.raises(CourseInputError, match="`y_prob` must hold numbers, not True/False"):
+        labels_from_probabilities(np.array([True, False]))
+
+
+def test_a_single_number_instead_of_a_list_gets_a_hint_for_one_element():
+    with pytest.raises(CourseInputError, match=r"`labels` must be a flat list(.|\n)*labels=\[1\]"):
+        confusion_matrix([0, 1], [0, 1], labels=1)
+    with pytest.raises(CourseInputError, match=r"`y_true` must be 1-D(.|\n)*e\.g\. \[1\]"):
+        accuracy(1, [1])

@@ -687,3 +687,45 @@ def test_minibatches_errors_are_raised_at_the_call():
         minibatches(np.float64(1.0), np.zeros(1), 2, shuffle=False)
     with pytest.raises(CourseInputError, match=r"`shuffle` must be True or False"):
         minibatches(X, y, 2, shuffle="no")
+
+
+# --------------------------------------------------------------------------------------
+# Bad state: a negative moving average of squares is the other state array in its place
+# --------------------------------------------------------------------------------------
+def test_rmsprop_refuses_a_negative_s_and_points_at_the_gradient_average():
+    w, dw = np.ones(3), np.array([0.5, -1.0, 2.0])
+    v = momentum_update(w, dw, np.zeros(3), lr=0.1)[1]  # a gradient average: has a negative
+    with pytest.raises(CourseInputError, match=r"`s` must be >= 0\. Received: s\[1\]=-0\.0999"
+                                               r".*\n.*never negative.*as `s`"):
+        rmsprop_update(w, dw, v, lr=0.1)
+
+
+def test_adam_refuses_swapped_v_and_s_and_says_so():
+    w, zeros = np.ones(2), np.zeros(2)
+    _, v, s = adam_update(w, np.array([0.5, -3.0]), zeros, zeros, 1, lr=0.1)
+    with pytest.raises(CourseInputError, match=r"`s` must be >= 0(.|\n)*are `v` and `s` swapped"):
+        adam_update(w, np.array([0.5, -3.0]), s, v, 2, lr=0.1)
+    adam_update(w, np.array([0.5, -3.0]), v, s, 2, lr=0.1)  # the right order works
+
+
+def test_negative_state_inside_an_optimizer_object_is_refused_too():
+    opt = RMSProp(lr=0.1)
+    params = {"w": np.ones(2)}
+    opt.step(params, {"w": np.array([1.0, -1.0])})
+    opt.s["w"] = -opt.s["w"]
+    with pytest.raises(CourseInputError, match="`s` must be >= 0"):
+        opt.step(params, {"w": np.array([1.0, -1.0])})
+
+
+@pytest.mark.parametrize("name", sorted(UPDATE_RULES))
+def test_rules_refuse_complex_and_boolean_gradients(name):
+    state = [np.zeros(2)] * _n_state(name)
+    with pytest.raises(CourseInputError, match=r"`dw` must hold real numbers.*complex"):
+        call_rule(name, np.ones(2), np.array([1.0 + 2j, 0.5]), state)
+    with pytest.raises(CourseInputError, match=r"`dw` must hold numbers, not True/False"):
+        call_rule(name, np.ones(2), np.array([True, False]), state)
+
+
+def test_minimize_refuses_a_complex_gradient_function():
+    with pytest.raises(CourseInputError, match=r"`grad_fn\(x\)` must hold real numbers"):
+        minimize(lambda x: x + 0j, [1.0, 2.0], SGD(lr=0.1), 3)

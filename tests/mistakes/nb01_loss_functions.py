@@ -119,6 +119,14 @@ MISTAKES = [
             "    return np.mean((y_true - y_pred) ** 2)\n")},
         loses={"losses-mse-test"},
     ),
+    Mistake(  # the mean over the batch axis: one value per output instead of per sample
+        student="losses-mse-wrong-axis",
+        notebook=NB,
+        answers={"losses-mse": (
+            "def mean_squared_error(y_true, y_pred):\n"
+            "    return np.mean((y_true - y_pred) ** 2, axis=0)\n")},
+        loses={"losses-mse-test"},
+    ),
     Mistake(
         student="losses-mae-squared-errors",
         notebook=NB,

@@ -56,6 +56,14 @@ MISTAKES = [
         answers={"bn-forward": _forward(denominator="(np.sqrt(var) + eps)")},
         loses=_FORWARD_TESTS,
     ),
+    Mistake(  # statistics of each sample (row) instead of each feature (column)
+        student="bn-statistics-per-sample",
+        notebook=NB,
+        answers={"bn-forward": _FORWARD.replace("x.mean(axis=0)", "x.mean(axis=1, keepdims=True)")
+                 .format(var="((x - mu) ** 2).mean(axis=1, keepdims=True)",
+                         denominator="np.sqrt(var + eps)", out="gamma * z_norm + beta")},
+        loses=_FORWARD_TESTS,
+    ),
     Mistake(
         student="bn-unbiased-variance",
         notebook=NB,

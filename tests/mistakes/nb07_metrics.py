@@ -130,6 +130,19 @@ MISTAKES = [
         )},
         loses={"metrics-zero-division-test"},
     ),
+    Mistake(  # right values, but a warning on stderr (the test says: no warning of any kind)
+        student="metrics-zero-division-warns",
+        notebook=NB,
+        answers={"metrics-precision-recall": (
+            "import warnings\n"
+            + _PRECISION_OK.replace("    return tp / (tp + fp) if tp + fp > 0 else 0.0\n",
+                                    "    if tp + fp == 0:\n"
+                                    "        warnings.warn('precision is undefined; 0.0')\n"
+                                    "        return 0.0\n"
+                                    "    return tp / (tp + fp)\n")
+            + "\n" + _RECALL_OK)},
+        loses={"metrics-zero-division-test"},
+    ),
     # ------------------------------------------------------------------ F1
     Mistake(
         student="metrics-f1-arithmetic-mean",
