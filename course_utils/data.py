@@ -13,10 +13,14 @@ import numpy as np
 from sklearn import datasets
 from sklearn.model_selection import train_test_split
 
-from course_utils._validation import CourseInputError, check_positive
+from course_utils._validation import CourseInputError, as_float_array, check_positive
 
 __all__ = [
     "Split",
+    "DigitsSplits",
+    "PolynomialData",
+    "digits_splits",
+    "polynomial_regression_data",
     "load_breast_cancer_split",
     "load_diabetes_split",
     "load_digits_split",
@@ -34,16 +38,52 @@ class Split(NamedTuple):
     y_test: np.ndarray
 
 
+class DigitsSplits(NamedTuple):
+    """Train / validation / test parts of the digits set.
+
+    ``x_*`` have shape (n, 64), float32 pixels in [0, 1]; ``y_*`` shape (n,), int64 labels 0..9.
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+
+class PolynomialData(NamedTuple):
+    """A 1-D regression set in three parts: ``x_*`` and ``y_*`` have shape (n,), float64."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+
 def standardize(X_train: np.ndarray, *others: np.ndarray) -> tuple[np.ndarray, ...]:
     """Scale every column to mean 0 and std 1 using the statistics of ``X_train`` only.
 
     Constant columns (std 0) are only centred. Returns new arrays, in the order given.
+    Every array has shape (n, d) with the same d; bad inputs raise ``CourseInputError``.
     """
-    X_train = np.asarray(X_train, dtype=np.float64)
+    hint = "pass samples as rows, shape (n, d); one feature is x.reshape(-1, 1)."
+    X_train = as_float_array(X_train, "X_train", ndim=2, allow_bool=False, hint=hint)
+    arrays = [X_train]
+    for i, X in enumerate(others):
+        X = as_float_array(X, f"others[{i}]", ndim=2, allow_bool=False, hint=hint)
+        if X.shape[1] != X_train.shape[1]:
+            raise CourseInputError(
+                f"`others[{i}]` must have the {X_train.shape[1]} columns of `X_train`. "
+                f"Received: X_train.shape={X_train.shape}, others[{i}].shape={X.shape}.\n"
+                "Hint: pass the test part of the same split, with the same features.")
+        arrays.append(X)
     mean = X_train.mean(axis=0)
     std = X_train.std(axis=0)
     std = np.where(std > 0, std, 1.0)
-    return tuple((np.asarray(X, dtype=np.float64) - mean) / std for X in (X_train, *others))
+    return tuple((X - mean) / std for X in arrays)
 
 
 def _check_fraction(test_size: float) -> float:
@@ -56,8 +96,21 @@ def _check_fraction(test_size: float) -> float:
     return test_size
 
 
+def _check_seed_and_flag(seed, scale) -> None:
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) \
+            or not 0 <= seed < 2**32:
+        raise CourseInputError(
+            f"`seed` must be an integer in [0, 2**32). Received: seed={seed!r}.\n"
+            "Hint: use a fixed number such as 0; the same seed gives the same split.")
+    if not isinstance(scale, (bool, np.bool_)):
+        raise CourseInputError(
+            f"`scale` must be True or False. Received: scale={scale!r}.\n"
+            "Hint: scale=True standardises the features with the training statistics.")
+
+
 def _split(X, y, *, test_size, seed, stratify, scale) -> Split:
     test_size = _check_fraction(test_size)
+    _check_seed_and_flag(seed, scale)
     X_tr, X_te, y_tr, y_te = train_test_split(
         X, y, test_size=test_size, random_state=seed, stratify=y if stratify else None
     )
@@ -119,7 +172,109 @@ def noisy_series(n: int = 200, *, rng: np.random.Generator, noise: float = 4.0) 
             f"`rng` must be a numpy.random.Generator. Received: {type(rng).__name__}.\n"
             "Hint: pass rng=np.random.default_rng(0) (or the rng from seed_everything)."
         )
+    if isinstance(noise, (bool, np.bool_)) or not isinstance(noise, (int, float, np.integer,
+                                                                     np.floating)) \
+            or not np.isfinite(noise) or noise < 0:
+        raise CourseInputError(
+            f"`noise` must be a finite number >= 0. Received: noise={noise!r}.\n"
+            "Hint: it is the standard deviation of the noise in degrees; 4.0 is the default.")
     noise = float(noise)
     days = np.arange(n, dtype=np.float64)
     seasonal = 12.0 - 10.0 * np.cos(2 * np.pi * days / 365.0) + 3.0 * np.sin(2 * np.pi * days / 40)
     return seasonal + rng.normal(0.0, noise, size=n)
+
+
+def _check_count(value, name: str, *, low: int, hint: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise CourseInputError(
+            f"`{name}` must be an integer of at least {low}. Received: {name}={value!r}.\n"
+            f"Hint: {hint}"
+        )
+    return int(value)
+
+
+def digits_splits(*, n_train: int = 300, n_val: int = 300, seed: int = 0) -> DigitsSplits:
+    """Digits in three stratified, seeded parts: ``n_train`` / ``n_val`` images, the rest test.
+
+    The training part is deliberately small (300 of 1,797 images by default) so that a
+    multilayer perceptron visibly overfits it. The validation part is for choosing (a degree,
+    an epoch, a lambda); the test part is for one final estimate.
+
+    Parameters
+    ----------
+    n_train, n_val : int
+        Sizes of the training and validation parts, each at least 10 (one image per class);
+        together they must leave at least 10 images for the test part.
+    seed : int
+        Seed of the shuffling; the same seed gives the same parts.
+
+    Returns
+    -------
+    DigitsSplits
+        ``(x_train, y_train, x_val, y_val, x_test, y_test)``; ``x_*`` float32 of shape (n, 64)
+        in [0, 1], ``y_*`` int64 of shape (n,).
+
+    Examples
+    --------
+    >>> s = digits_splits(n_train=100, n_val=200)
+    >>> s.x_train.shape, s.x_val.shape, s.x_test.shape
+    ((100, 64), (200, 64), (1497, 64))
+    """
+    hint = "the digits set has 1,797 images; the defaults are n_train=300, n_val=300."
+    n_train = _check_count(n_train, "n_train", low=10, hint=hint)
+    n_val = _check_count(n_val, "n_val", low=10, hint=hint)
+    seed = _check_count(seed, "seed", low=0, hint="use a fixed number such as 0.")
+    data = datasets.load_digits()
+    X = (data.data / 16.0).astype(np.float32)
+    y = data.target.astype(np.int64)
+    if n_train + n_val > len(y) - 10:
+        raise CourseInputError(
+            f"`n_train` + `n_val` must leave at least 10 of the {len(y)} images for the test "
+            f"part. Received: n_train={n_train}, n_val={n_val}.\nHint: {hint}"
+        )
+    x_tr, x_rest, y_tr, y_rest = train_test_split(
+        X, y, train_size=n_train, random_state=seed, stratify=y)
+    x_va, x_te, y_va, y_te = train_test_split(
+        x_rest, y_rest, train_size=n_val, random_state=seed, stratify=y_rest)
+    return DigitsSplits(*(np.ascontiguousarray(a) for a in (x_tr, y_tr, x_va, y_va, x_te, y_te)))
+
+
+def polynomial_regression_data(*, n_train: int = 20, n_val: int = 50, n_test: int = 200,
+                               noise: float = 0.3, seed: int = 0) -> PolynomialData:
+    """A small seeded 1-D regression set: ``y = sin(2 pi x) + noise`` with ``x`` in [0, 1].
+
+    With about 20 training points, polynomials of low degree underfit, degrees near 3 to 7 fit
+    well and high degrees chase the noise: the classic capacity picture. The three parts are
+    drawn independently from the same distribution.
+
+    Parameters
+    ----------
+    n_train, n_val, n_test : int
+        Sizes of the parts, each at least 2.
+    noise : float
+        Standard deviation of the Gaussian noise, non-negative.
+    seed : int
+        Seed of ``np.random.default_rng``.
+
+    Returns
+    -------
+    PolynomialData
+        ``(x_train, y_train, x_val, y_val, x_test, y_test)``, each float64 of shape (n,);
+        the ``x_*`` are sorted.
+    """
+    hint = "the defaults are n_train=20, n_val=50, n_test=200."
+    sizes = [_check_count(v, k, low=2, hint=hint)
+             for k, v in (("n_train", n_train), ("n_val", n_val), ("n_test", n_test))]
+    seed = _check_count(seed, "seed", low=0, hint="use a fixed number such as 0.")
+    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(noise) or noise < 0:
+        raise CourseInputError(
+            f"`noise` must be a finite number >= 0. Received: noise={noise!r}.\n"
+            "Hint: 0.3 gives a visible but moderate scatter around sin(2 pi x)."
+        )
+    rng = np.random.default_rng(seed)
+    parts = []
+    for n in sizes:
+        x = np.sort(rng.uniform(0.0, 1.0, size=n))
+        parts += [x, np.sin(2 * np.pi * x) + rng.normal(0.0, float(noise), size=n)]
+    return PolynomialData(*parts)

@@ -43,6 +43,15 @@ def test_release_has_no_outputs_and_every_answer_cell_is_a_stub():
                 assert "raise NotImplementedError()" in cell.source, (name, md["grade_id"])
 
 
+def test_written_answers_reach_students_as_an_empty_answer_cell():
+    for name in NOTEBOOKS:
+        nb = nbformat.read(RELEASE / f"{name}.ipynb", as_version=4)
+        for cell in nb.cells:
+            md = cell.metadata.get("nbgrader", {})
+            if md.get("grade") and md.get("solution"):
+                assert cell.source == "YOUR ANSWER HERE", (name, md["grade_id"])
+
+
 def test_source_notebooks_have_unique_grade_ids_and_locked_tests():
     seen = set()
     for name in NOTEBOOKS:
@@ -55,9 +64,32 @@ def test_source_notebooks_have_unique_grade_ids_and_locked_tests():
             gid = md["grade_id"]
             assert gid not in seen, f"duplicate grade_id {gid}"
             seen.add(gid)
+            if md.get("grade") and md.get("solution"):  # a written answer, graded by hand
+                assert cell.cell_type == "markdown" and not md["locked"], gid
+                assert md.get("points", 0) > 0 and cell.source.strip(), (
+                    f"{gid}: a written answer has points and a model answer")
+                continue
             if md.get("grade"):
                 assert md["locked"] and md.get("points", 0) > 0, gid
                 assert cell.source.lstrip().startswith("#"), (
                     f"{gid}: a test cell opens with a comment saying what it checks")
             if md.get("solution"):
                 assert "### BEGIN SOLUTION" in cell.source, gid
+
+
+#: Notebooks that ask conceptual questions (DESIGN.md, "Questions"): at least two autograded
+#: questions (answer cells ``<prefix>-q-<slug>``) and one manually graded written answer.
+ASKING = ("04_overfitting", "05_regularization", "08_keras_functional_api",
+          "09_saving_models", "10_callbacks")
+
+
+def test_notebooks_ask_autograded_and_written_questions():
+    for name in ASKING:
+        nb = nbformat.read(pipeline.REPO_ROOT / "solutions" / pipeline.ASSIGNMENT
+                           / f"{name}.ipynb", as_version=4)
+        questions = [gid for gid in pipeline.solution_answers(nb) if "-q-" in gid]
+        assert len(questions) >= 2, f"{name}: autograded questions {questions}"
+        assert pipeline.manual_cells(nb), f"{name}: no written answer"
+        graded = pipeline.graded_cells(nb)
+        for gid in questions:
+            assert f"{gid}-test" in graded, f"{name}: question {gid} has no test cell"
