@@ -343,3 +343,276 @@ def test_answers_that_patch_numpy_do_not_hide_changes_in_place(monkeypatch):
     monkeypatch.undo()
     assert (w == 2.0).all(), "the change in place must be seen"
     assert out is w, "the returned argument must come back as that argument"
+
+
+# ------------------------------------------------------------------------------------------
+# Keras values: models rebuilt here in safe mode, tensors as arrays, other objects as handles
+# ------------------------------------------------------------------------------------------
+
+_KERAS_ANSWERS = '''
+from course_utils.keras_helpers import keras
+
+
+def two_branch(units):
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input(shape=(4,))
+    shared = keras.layers.Dense(units, activation="relu", name="shared")
+    a = shared(inputs)
+    b = shared(keras.layers.Dense(4, name="pre")(inputs))
+    outputs = keras.layers.Add(name="sum")([a, b])
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss=["mse"], loss_weights=[0.5])
+    return model
+
+
+def sequential():
+    return keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, name="out")])
+
+
+def features(model, name):
+    return keras.Model(model.inputs, model.get_layer(name).output)
+
+
+def tensor():
+    return keras.ops.convert_to_tensor(np.arange(6.0).reshape(2, 3))
+
+
+class LyingModel(keras.Model):
+    """A subclassed model whose outputs come from anywhere it likes."""
+
+    def __init__(self):
+        super().__init__()
+        self.dense = keras.layers.Dense(2)
+
+    def call(self, x):
+        return keras.ops.zeros_like(self.dense(x))
+
+
+def lying():
+    model = LyingModel()
+    model(np.zeros((1, 3)))
+    return model
+
+
+def with_lambda():
+    inputs = keras.Input((3,))
+    return keras.Model(inputs, keras.layers.Lambda(lambda t: t * 2)(inputs))
+
+
+class Doubler(keras.layers.Layer):
+    def call(self, x):
+        return 2 * x
+
+
+def with_custom_layer():
+    inputs = keras.Input((3,))
+    return keras.Model(inputs, Doubler()(inputs))
+
+
+class PointsAtCode(keras.Model):
+    """A model whose config names a module outside Keras."""
+
+    def to_json(self, **kwargs):
+        return json.dumps({"module": "os", "class_name": "system", "config": {"command": "x"},
+                           "registered_name": None})
+
+
+def points_at_code():
+    inputs = keras.Input((3,))
+    return PointsAtCode(inputs, keras.layers.Dense(2)(inputs))
+
+
+class FakeModel:
+    """Not a Keras model, but answers like one."""
+
+    def to_json(self):
+        return sequential().to_json()
+
+    def get_weights(self):
+        return sequential().get_weights()
+
+    def count_params(self):
+        return 8
+
+
+def fake_model():
+    return FakeModel()
+
+
+class RecordingCallback(keras.callbacks.Callback):
+    def __init__(self, patience=1):
+        super().__init__()
+        self.patience = patience
+        self.seen = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seen.append(float(logs["val_loss"]))
+        logs["val_loss"] = -1.0  # edits the test's logs
+        logs.clear()
+        if len(self.seen) > self.patience:
+            self.model.stop_training = True
+
+
+class Halved(keras.losses.Loss):
+    def call(self, y_true, y_pred):
+        return 0.5 * keras.ops.mean(keras.ops.square(y_true - y_pred), axis=-1)
+
+
+def obj():
+    return object()
+'''
+
+
+@pytest.fixture(scope="module")
+def keras_channel():
+    from course_utils.keras_helpers import keras
+
+    ns = {"np": np, "json": json}
+    exec(_KERAS_ANSWERS, ns)
+    return InProcessChannel(ns), keras
+
+
+def test_a_functional_model_is_rebuilt_here_with_its_weights_and_shared_layers(keras_channel):
+    ch, keras = keras_channel
+    got = ch.call("two_branch", (3,), {})
+    want = ch.user_ns["two_branch"](3)
+    assert isinstance(got, keras.Model) and got is not want
+    assert [type(la).__name__ for la in got.layers] == [type(la).__name__ for la in want.layers]
+    assert got.count_params() == want.count_params() == 4 * 3 + 3 + 4 * 4 + 4
+    assert len(got.get_layer("shared")._inbound_nodes) == 2, "one layer, called twice"
+    x = np.random.default_rng(0).normal(size=(5, 4)).astype("float32")
+    for w_got, w_want in zip(got.get_weights(), want.get_weights(), strict=True):
+        assert np.array_equal(w_got, w_want)
+    np.testing.assert_allclose(got(x), want(x), rtol=1e-6)
+
+
+def test_a_compiled_model_comes_back_compiled_with_its_plain_compile_config(keras_channel):
+    ch, keras = keras_channel
+    got = ch.call("two_branch", (2,), {})
+    assert got.compiled
+    assert got._course_compile_config["loss_weights"] == [0.5]
+    assert float(got.optimizer.learning_rate) == pytest.approx(0.01)
+    plain = ch.call("sequential", (), {})
+    assert isinstance(plain, keras.Sequential) and not plain.compiled
+    assert plain._course_compile_config is None
+
+
+def test_a_model_sent_to_the_students_code_arrives_as_a_model(keras_channel):
+    ch, keras = keras_channel
+    model = ch.user_ns["two_branch"](3)
+    got = ch.call("features", (model, "pre"), {})
+    assert isinstance(got, keras.Model)
+    assert got.output.shape == (None, 4)
+    x = np.ones((2, 4), "float32")
+    np.testing.assert_allclose(got([x]), model.get_layer("pre")(x), rtol=1e-6)
+
+
+def test_tensors_come_back_as_arrays(keras_channel):
+    ch, _ = keras_channel
+    got = ch.call("tensor", (), {})
+    assert type(got) is np.ndarray and np.array_equal(got, np.arange(6.0).reshape(2, 3))
+
+
+@pytest.mark.parametrize("name, why", [
+    ("lying", "cannot be rebuilt"),  # a subclassed model's call is the student's code
+    ("with_lambda", "cannot be rebuilt"),  # safe mode refuses a Lambda's bytecode
+    ("with_custom_layer", "cannot be rebuilt"),  # a student's class is unknown here
+    ("points_at_code", "cannot be rebuilt"),  # a config that names a module outside Keras
+])
+def test_a_model_that_needs_student_code_arrives_as_a_value_no_check_accepts(
+        keras_channel, name, why):
+    ch, keras = keras_channel
+    got = ch.call(name, (), {})
+    assert isinstance(got, recheck.StudentValue) and not isinstance(got, keras.Model)
+    assert why in got.type_name, got.type_name
+
+
+def test_safe_mode_holds_even_if_unsafe_deserialization_was_enabled(keras_channel):
+    ch, keras = keras_channel
+    from keras.src.backend.common import global_state
+
+    before = global_state.get_global_attribute("safe_mode_saving")
+    keras.config.enable_unsafe_deserialization()  # as a setup cell of notebook 09 might
+    try:
+        got = ch.call("with_lambda", (), {})
+    finally:
+        global_state.set_global_attribute("safe_mode_saving", before)
+    assert isinstance(got, recheck.StudentValue), got
+
+
+def test_an_object_that_claims_to_be_a_model_is_only_a_handle(keras_channel):
+    ch, keras = keras_channel
+    got = ch.call("fake_model", (), {})
+    assert isinstance(got, recheck.StudentObject) and not isinstance(got, keras.Model)
+    assert got.count_params() == 8, "its methods run, in the re-check kernel"
+
+
+def test_a_callback_is_a_handle_whose_hooks_run_there_with_copies_of_logs(keras_channel):
+    ch, keras = keras_channel
+    cb = ch.call("RecordingCallback", (), {"patience": 1})
+    assert isinstance(cb, recheck.StudentObject)
+    assert isinstance(cb, keras.callbacks.Callback) and not isinstance(cb, keras.Model)
+    assert cb.patience == 1 and cb.seen == []
+    cb.set_model(ch.user_ns["sequential"]())
+    logs = {"val_loss": 0.5}
+    cb.on_epoch_end(0, logs)
+    assert logs == {"val_loss": 0.5}, "the test's logs must not change"
+    assert not cb.model.stop_training
+    cb.on_epoch_end(1, {"val_loss": 0.25})
+    assert cb.seen == [0.5, 0.25]
+    assert cb.model.stop_training is True, "a flag the callback sets on its model is seen"
+    cb.patience = 5
+    assert cb.patience == 5
+    assert not hasattr(cb, "missing")
+    with pytest.raises(KeyError):
+        cb.on_epoch_end(2, {})
+    assert cb != cb and not (cb == 1.0)
+
+
+def test_a_loss_object_is_called_there_and_its_values_come_back(keras_channel):
+    ch, keras = keras_channel
+    loss = ch.call("Halved", (), {})
+    assert isinstance(loss, keras.losses.Loss)
+    y, p = np.zeros((4, 2), "float32"), np.ones((4, 2), "float32")
+    got = loss(y, p)
+    assert type(got) is np.float32 and float(got) == pytest.approx(0.5), "as .numpy()"
+    assert loss.get_config()["name"] == "halved"
+
+
+def test_a_handle_passed_back_is_the_same_object_and_a_lost_one_is_refused(keras_channel):
+    ch, _ = keras_channel
+    cb = ch.call("RecordingCallback", (), {})
+    ns = ch.user_ns
+    exec("def same(a, b):\n    return a is b\n", ns)
+    assert ch.call("same", (cb, cb), {}) is True
+    other = channel_with("")
+    with pytest.raises(recheck.RecheckError):
+        other.call("f", (cb,), {})
+    ch.generation += 1  # as after a restart of the re-check kernel
+    with pytest.raises(recheck.RecheckError, match="restarted"):
+        cb.seen  # noqa: B018 - the read is the test
+    ch.generation -= 1
+
+
+def test_handles_are_bounded():
+    ch = channel_with("def f():\n    return object()\n")
+    got = [ch.call("f", (), {}) for _ in range(260)]
+    assert all(isinstance(g, recheck.StudentObject) for g in got[:256])
+    assert all(type(g) is recheck.StudentValue for g in got[256:])
+
+
+def test_an_answer_variable_holding_an_object_is_never_a_handle():
+    got = channel_with("answer_q = object()\n").get("answer_q")
+    assert type(got) is recheck.StudentValue
+
+
+def test_setup_statements_about_keras_are_dropped_only_when_no_answer_uses_keras():
+    setup = [(f"setup statement {i}", c) for i, c in enumerate(recheck.setup_chunks(
+        "import numpy as np\nfrom course_utils.keras_helpers import keras, tf\n"
+        "print(keras.__version__)\nrng = seed_everything(42, keras=True)\n"))]
+    numpy_answer = [("answer cell start-sigmoid", "def sigmoid(z):\n    return -z")]
+    keras_answer = [("answer cell keras-mlp", "def build():\n    return keras.Sequential([])")]
+    kept = [c for _, c in recheck.without_unused_keras(setup + numpy_answer)]
+    assert kept == ["import numpy as np", "rng = seed_everything(42, keras=True)",
+                    numpy_answer[0][1]]
+    assert recheck.without_unused_keras(setup + keras_answer) == setup + keras_answer

@@ -17,7 +17,21 @@ Requests and replies are JSON, base64-encoded. A value is one of::
     {"t": "tuple" | "list", "items": [...]}
     {"t": "namedtuple", "name": ..., "fields": [...], "items": [...]}
     {"t": "dict", "items": {key: value}}                str keys only
+    {"t": "keras_model", "config": <model.to_json()>, "weights": [<npy>, ...],
+     "compile": <JSON of get_compile_config()> | None, "stop_training": bool}
+    {"t": "handle", "id": i, "type": <type name>, "keras": [<module.qualname>, ...]}
+    {"t": "method"}                                     (an attribute that is a method)
     {"t": "opaque", "type": <type name>}               anything else (never reconstructed)
+
+Keras values (only when the student's code has imported Keras; this source never imports it
+by itself before a Keras value arrives): a ``keras.Model`` goes as its JSON config and its
+weights, which the grader rebuilds with Keras's own deserializer in safe mode; a TensorFlow
+tensor or a Keras variable goes as the array of its value. Any other object a student's code
+returns (a callback, a loss, a layer) stays here and goes as a **handle**: the grader may read
+and set its attributes and call it or its methods (``hget``, ``hset``, ``hcall``), again with
+plain data only. At most ``MAX_HANDLES`` objects are kept; the rest are opaque. ``keras``
+lists the Keras classes the object's type derives from (a claim the grader uses only for
+``isinstance``, never as a grade).
 
 The source runs first in the re-check kernel, before the setup cell and the student's answers,
 and every function and type it needs (NumPy's, the builtins) is bound once, then: answers that
@@ -26,7 +40,9 @@ sees their results. In-place changes are detected by comparing raw bytes.
 
 Operations: ``call`` (a student function on the given arguments), ``get`` (the value of a
 student variable, a question's answer), ``bind``/``restore`` (a stand-in bound to an answer
-name while a test needs it).
+name while a test needs it), ``hcall``/``hget``/``hset`` (a handle's call, attribute read,
+attribute write). Arguments are copies: a dict the grader sends (a callback's ``logs``) is a
+new dict here, and what the student's code does to it never reaches the grader.
 
 Arrays the grader sends carry ``"leaf": i``. After the call, the reply lists the leaves the
 function changed in place (``"changed"``), and an array in the result that is, or shares
@@ -43,6 +59,7 @@ def __course_recheck_factory__():  # noqa: C901 - one self-contained function on
     import collections
     import io
     import json
+    import sys
     import warnings
 
     import numpy as np
@@ -65,10 +82,15 @@ def __course_recheck_factory__():  # noqa: C901 - one self-contained function on
     _exec, _NameError, _ValueError = builtins.exec, builtins.NameError, builtins.ValueError
     _tuple_len, _tuple_iter = tuple.__len__, tuple.__iter__
     _builtin_names = _dict(builtins.__dict__)
+    _modules, _import, _callable = sys.modules, builtins.__import__, builtins.callable
+    _hasattr, _setattr, _min = builtins.hasattr, builtins.setattr, builtins.min
+    _function_types = ("function", "method", "builtin_function_or_method", "method-wrapper")
 
     ns = globals()
     saved = {}
     kinds = "biufc"
+    handles = {}
+    max_handles = 256
 
     def npy(a):
         buf = _BytesIO()
@@ -111,9 +133,79 @@ def __course_recheck_factory__():  # noqa: C901 - one self-contained function on
             return cls(*items)
         if t == "dict":
             return {k: decode(x, leaves) for k, x in v["items"].items()}
+        if t == "keras_model":
+            keras = _import("keras")
+            model = keras.models.model_from_json(v["config"])
+            model.set_weights([unnpy(b) for b in v["weights"]])
+            if v.get("compile"):
+                model.compile_from_config(_loads(v["compile"]))
+            model.stop_training = _bool(v.get("stop_training"))
+            return model
+        if t == "handle":
+            if v["id"] not in handles:
+                raise _ValueError("this object no longer exists in the re-check kernel")
+            return handles[v["id"]]
         raise _ValueError(f"cannot decode {t!r}")
 
-    def encode(x, leaves, depth=0):
+    def keras_value(x, tx):
+        """A Keras model, tensor or variable as plain data; None when ``x`` is none of them."""
+        keras, tf = _modules.get("keras"), _modules.get("tensorflow")
+        if keras is not None:
+            if _isinstance(x, keras.Model):
+                try:
+                    config = x.to_json()
+                    weights = [npy(_array(w)) for w in x.get_weights()]
+                    compiled = _getattr(x, "compiled", False) is True
+                    comp = _dumps(x.get_compile_config()) if compiled else None
+                    if _type(config) is not str or (comp is not None and _type(comp) is not str):
+                        raise _ValueError("not a config")
+                    return {"t": "keras_model", "config": config[:5_000_000],
+                            "weights": weights, "compile": comp,
+                            "stop_training": _getattr(x, "stop_training", False) is True}
+                except _BaseException as e:  # noqa: BLE001 - no config: not a Keras value
+                    return {"t": "opaque",
+                            "type": f"{tx.__name__} (no Keras config: {_str(e)[:300]})"}
+            if _isinstance(x, keras.KerasTensor):
+                return {"t": "opaque", "type": "KerasTensor (symbolic, has no value)"}
+            if _isinstance(x, keras.Variable):
+                return array_value(x.numpy())
+        if tf is not None and tf.is_tensor(x):
+            try:
+                return array_value(x.numpy())
+            except _BaseException:  # noqa: BLE001 - a symbolic tensor
+                return {"t": "opaque", "type": "symbolic tensor"}
+        return None
+
+    def array_value(a):
+        a = _array(a)
+        if a.dtype.kind not in kinds or a.dtype.hasobject:
+            return {"t": "opaque", "type": f"tensor of dtype {a.dtype.str}"}
+        if a.ndim == 0:
+            return {"t": "np", "b": npy(a)}
+        return {"t": "nd", "b": npy(a)}
+
+    def handle(x, tx):
+        """Keep ``x`` here and send a handle to it (bounded)."""
+        found = [key for key, kept in handles.items() if kept is x]
+        if found:
+            i = found[0]
+        elif _len(handles) >= max_handles:
+            return {"t": "opaque", "type": _str(_getattr(tx, "__name__", "?"))}
+        else:
+            i = _len(handles)
+            handles[i] = x
+        claims = []
+        try:
+            for base in _type.__dict__["__mro__"].__get__(tx)[:50]:
+                module = _str(_type.__dict__["__module__"].__get__(base))
+                if module == "keras" or module.startswith("keras."):
+                    claims.append(f"{module}:{_str(base.__qualname__)}")
+        except _BaseException:  # noqa: BLE001 - no claims then
+            claims = []
+        return {"t": "handle", "id": i, "type": _str(_getattr(tx, "__name__", "?"))[:100],
+                "keras": claims}
+
+    def encode(x, leaves, depth=0, keep=True):
         if depth > 20:
             return {"t": "opaque", "type": "too deeply nested"}
         tx = _type(x)
@@ -150,27 +242,41 @@ def __course_recheck_factory__():  # noqa: C901 - one self-contained function on
         if tx is tuple or tx is list:
             if _len(x) > 10000:
                 return {"t": "opaque", "type": f"{tx.__name__} of {_len(x)} items"}
-            return {"t": tx.__name__, "items": [encode(i, leaves, depth + 1) for i in x]}
+            return {"t": tx.__name__, "items": [encode(i, leaves, depth + 1, keep) for i in x]}
         if (_isinstance(x, tuple) and _tuple_len(x) < 100
                 and _type(_getattr(tx, "_fields", None)) is tuple
                 and _all(_type(f) is str for f in tx._fields)):
             return {"t": "namedtuple", "name": _str(tx.__name__), "fields": _list(tx._fields),
-                    "items": [encode(i, leaves, depth + 1) for i in _tuple_iter(x)]}
+                    "items": [encode(i, leaves, depth + 1, keep) for i in _tuple_iter(x)]}
         if tx is dict and _all(_type(k) is str for k in x) and _len(x) < 1000:
-            return {"t": "dict", "items": {k: encode(i, leaves, depth + 1) for k, i in x.items()}}
-        return {"t": "opaque", "type": _str(_getattr(tx, "__name__", "?"))}
+            return {"t": "dict",
+                    "items": {k: encode(i, leaves, depth + 1, keep) for k, i in x.items()}}
+        value = keras_value(x, tx)
+        if value is not None:
+            return value
+        if not keep or tx is _ndarray or _isinstance(x, (_ndarray, _generic)):
+            return {"t": "opaque", "type": _str(_getattr(tx, "__name__", "?"))}
+        return handle(x, tx)
+
+    def target(req):
+        """What a ``call``/``hcall`` calls: a student name, a handle, or a handle's method."""
+        if req["op"] == "call":
+            fn = ns.get(req["name"])
+            if fn is None:
+                raise _NameError(f"name {req['name']!r} is not defined")
+            return fn
+        obj = decode({"t": "handle", "id": req["handle"]}, {})
+        return obj if req.get("attr") is None else _getattr(obj, _str(req["attr"]))
 
     def call(req):
         leaves = {}
-        args = [decode(a, leaves) for a in req["args"]]
-        kwargs = {k: decode(a, leaves) for k, a in req["kwargs"].items()}
         reply = {}
-        fn = ns.get(req["name"])
         with _catch(record=True) as caught:
             _simplefilter("always")
             try:
-                if fn is None:
-                    raise _NameError(f"name {req['name']!r} is not defined")
+                args = [decode(a, leaves) for a in req["args"]]
+                kwargs = {k: decode(a, leaves) for k, a in req["kwargs"].items()}
+                fn = target(req)
                 with _errstate(**req.get("errstate", {})):
                     result = fn(*args, **kwargs)
                 reply = {"ok": True, "result": encode(result, leaves)}
@@ -214,9 +320,32 @@ def __course_recheck_factory__():  # noqa: C901 - one self-contained function on
         if name not in ns:
             return {"ok": False, "exc": "NameError", "builtin": True,
                     "msg": f"name {name!r} is not defined"}
-        return {"ok": True, "result": encode(ns[name], {})}
+        return {"ok": True, "result": encode(ns[name], {}, keep=False)}
 
-    ops = {"call": call, "get": get, "bind": bind, "restore": restore}
+    def hget(req):
+        try:
+            obj = decode({"t": "handle", "id": req["handle"]}, {})
+            value = _getattr(obj, _str(req["attr"]))
+            if _type(value).__name__ in _function_types and _callable(value):
+                return {"ok": True, "result": {"t": "method"}}
+            return {"ok": True, "result": encode(value, {})}
+        except _BaseException as e:  # noqa: BLE001 - reported as the student's error
+            return {"ok": False, "exc": _str(_type(e).__name__),
+                    "builtin": _builtin_names.get(_type(e).__name__) is _type(e),
+                    "msg": _str(e)[:4000]}
+
+    def hset(req):
+        try:
+            obj = decode({"t": "handle", "id": req["handle"]}, {})
+            _setattr(obj, _str(req["attr"]), decode(req["value"], {}))
+            return {"ok": True}
+        except _BaseException as e:  # noqa: BLE001 - reported as the student's error
+            return {"ok": False, "exc": _str(_type(e).__name__),
+                    "builtin": _builtin_names.get(_type(e).__name__) is _type(e),
+                    "msg": _str(e)[:4000]}
+
+    ops = {"call": call, "get": get, "bind": bind, "restore": restore,
+           "hcall": call, "hget": hget, "hset": hset}
 
     def __course_recheck__(request):
         req = _loads(_b64d(request))

@@ -21,6 +21,17 @@ tests that share its kernel. So every test cell that passed in the notebook is r
   changed in place here too, and a returned argument (or a view of one) comes back as that
   argument, so the tests that check purity see what they would have seen in the notebook.
   Warnings raised by the student's code are raised again here, under the test's own filters.
+* **Keras values are rebuilt here from plain data.** A ``keras.Model`` a student's function
+  returns crosses as its JSON config and its weights (``.npy``); it is rebuilt here by Keras's
+  own deserializer in safe mode, with no custom objects (no ``Lambda``, no student class: a
+  subclassed model whose ``call`` could lie about its outputs cannot be rebuilt and arrives
+  as a :class:`StudentValue`), and every check then runs on a trusted Keras model. Tensors
+  come back as arrays. TensorFlow is imported here only when such a value arrives.
+* **Other objects stay there.** A callback, a loss or a layer the student's code returns is
+  a :class:`StudentObject`: a handle whose attribute reads, writes and calls go to the
+  re-check kernel with plain-data arguments and results. Arguments are copies (a callback
+  that edits the test's ``logs`` changes nothing here). A handle is a :class:`StudentValue`
+  too, so no check accepts it as a number or an array.
 * **Questions' answers are values.** A variable an answer cell assigns (``answer_best_degree
   = ...``) is fetched once from that kernel, as plain data, and bound in the trusted namespace
   before the tests run; anything that is not plain data arrives as a :class:`StudentValue`.
@@ -51,6 +62,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -66,10 +78,12 @@ __all__ = [
     "RecheckUnavailable",
     "StudentCodeError",
     "StudentValue",
+    "StudentObject",
     "Recheck",
     "answer_names",
     "answer_values",
     "setup_chunks",
+    "without_unused_keras",
     "answer_chunks",
     "kernel_source",
 ]
@@ -109,13 +123,82 @@ class StudentValue:
     __hash__ = None
 
 
+def _keras_class(claim: str):
+    """The Keras class ``"module:qualname"`` names, if that module is already loaded here."""
+    import sys
+
+    module, _, qualname = str(claim).partition(":")
+    if not (module == "keras" or module.startswith("keras.")) or module not in sys.modules:
+        return None
+    obj = sys.modules[module]
+    for part in qualname.split("."):
+        obj = getattr(obj, part, None)
+    return obj if isinstance(obj, type) and obj.__module__ == module else None
+
+
+class StudentObject(StudentValue):
+    """An object that stays in the re-check kernel (a callback, a loss, a layer), seen here
+    through a handle: reading an attribute, setting one, calling the object or one of its
+    methods runs there, with plain-data arguments (copies) and plain-data results.
+
+    ``isinstance(obj, keras.callbacks.Callback)`` (or any Keras class) is true when the
+    object's type derives from that class in the re-check kernel: a claim that lets a test
+    run the same way here and in the notebook, never a grade by itself.
+    """
+
+    __slots__ = ("_channel", "_id", "_generation", "_claims")
+
+    def __init__(self, channel: _Channel, handle: int, type_name: str, claims: list[str]):
+        object.__setattr__(self, "type_name", type_name)
+        object.__setattr__(self, "_channel", channel)
+        object.__setattr__(self, "_id", handle)
+        object.__setattr__(self, "_generation", channel.generation)
+        object.__setattr__(self, "_claims", [str(c) for c in claims[:50]])
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return self._channel.hget(self, name)
+
+    def __setattr__(self, name: str, value) -> None:
+        self._channel.hset(self, name, value)
+
+    def __call__(self, *args, **kwargs):
+        return self._channel.hcall(self, None, args, kwargs)
+
+    @property
+    def __class__(self):
+        for claim in self._claims:
+            cls = _keras_class(claim)
+            if cls is not None:
+                return cls
+        return StudentObject
+
+    def __repr__(self) -> str:
+        return f"<your {self.type_name} object>"
+
+
+class _RemoteMethod:
+    """A method of a :class:`StudentObject`, called in the re-check kernel."""
+
+    def __init__(self, obj: StudentObject, name: str):
+        self._obj = obj
+        self.__name__ = name
+
+    def __call__(self, *args, **kwargs):
+        return self._obj._channel.hcall(self._obj, self.__name__, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<method {self.__name__} of {self._obj!r}>"
+
+
 # --------------------------------------------------------------------------------------------
 # which code runs in the re-check kernel
 # --------------------------------------------------------------------------------------------
 
 #: Modules of ``course_utils`` the re-check kernel gets (copied as they are). Everything else
 #: (the reference implementations, plots, grading tools) is absent there.
-STUB_MODULES = ("__init__.py", "_validation.py", "testing.py", "data.py")
+STUB_MODULES = ("__init__.py", "_validation.py", "testing.py", "data.py", "keras_helpers.py")
 
 _BATCHNORM_STUB = '''"""The cache type of the course's batch normalization, and nothing else."""
 
@@ -226,6 +309,39 @@ def answer_values(release_source: str) -> list[str]:
     return names
 
 
+_KERAS_WORDS = re.compile(r"\b(keras|keras_helpers|tf|tensorflow)\b")
+
+
+def without_unused_keras(chunks: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Drop the setup statements that mention Keras when no student code does.
+
+    Importing TensorFlow costs the re-check kernel seconds; a notebook whose setup imports
+    Keras for its demos (``00_start_here``) but whose answers are NumPy does not need it
+    there. Student code that uses Keras names it (``keras``, ``tf``, ``tensorflow``).
+    """
+    if any(_KERAS_WORDS.search(code) for label, code in chunks if not label.startswith("setup")):
+        return chunks
+    return [(label, code) for label, code in chunks
+            if not (label.startswith("setup") and _uses_keras(code))]
+
+
+def _uses_keras(statement: str) -> bool:
+    """Whether a setup statement imports Keras or TensorFlow or reads one of their names (a
+    keyword argument such as ``seed_everything(42, keras=True)`` does not count)."""
+    try:
+        tree = ast.parse(statement)
+    except SyntaxError:
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and _KERAS_WORDS.search(node.module or ""):
+            return True
+        if isinstance(node, ast.Import) and any(_KERAS_WORDS.search(a.name) for a in node.names):
+            return True
+        if isinstance(node, ast.Name) and _KERAS_WORDS.fullmatch(node.id):
+            return True
+    return False
+
+
 def kernel_source() -> str:
     """The source that defines ``__course_recheck__`` in the re-check kernel."""
     text = Path(__file__).with_name("_recheck_kernel.py").read_text()
@@ -277,9 +393,30 @@ def _unnpy(b: str) -> np.ndarray:
     return a
 
 
-def _encode_arg(x: Any, leaves: list) -> dict:
+def _keras_modules():
+    """Keras and TensorFlow if this process has imported them (never imports them)."""
+    import sys
+
+    return sys.modules.get("keras"), sys.modules.get("tensorflow")
+
+
+def _encode_model(model) -> dict:
+    """A trusted Keras model (built by a test) as plain data for the re-check kernel."""
+    compile_config = model.get_compile_config() if getattr(model, "compiled", False) else None
+    return {"t": "keras_model", "config": model.to_json(),
+            "weights": [_npy(np.asarray(w)) for w in model.get_weights()],
+            "compile": json.dumps(compile_config) if compile_config else None,
+            "stop_training": bool(getattr(model, "stop_training", False))}
+
+
+def _encode_arg(x: Any, leaves: list, channel: _Channel | None = None) -> dict:
     """Arguments of a call (built by trusted test code) as plain data."""
     tx = type(x)
+    if isinstance(x, StudentObject):
+        if channel is None or x._channel is not channel:
+            raise RecheckError(f"cannot send {x!r} to another kernel")
+        channel.check(x)
+        return {"t": "handle", "id": x._id}
     if isinstance(x, np.ndarray):
         a = np.asarray(x)
         if a.dtype.kind not in _KINDS:
@@ -300,14 +437,20 @@ def _encode_arg(x: Any, leaves: list) -> dict:
         return {"t": "none"}
     if isinstance(x, tuple) and hasattr(tx, "_fields"):
         return {"t": "namedtuple", "name": tx.__name__, "fields": list(tx._fields),
-                "items": [_encode_arg(i, leaves) for i in x]}
+                "items": [_encode_arg(i, leaves, channel) for i in x]}
     if isinstance(x, (tuple, list)):
         return {"t": "tuple" if isinstance(x, tuple) else "list",
-                "items": [_encode_arg(i, leaves) for i in x]}
-    if isinstance(x, dict):
-        return {"t": "dict", "items": {str(k): _encode_arg(v, leaves) for k, v in x.items()}}
+                "items": [_encode_arg(i, leaves, channel) for i in x]}
+    if isinstance(x, dict):  # a copy: what the student's code does to it stays there
+        return {"t": "dict",
+                "items": {str(k): _encode_arg(v, leaves, channel) for k, v in x.items()}}
     if isinstance(x, StudentValue):
         raise RecheckError(f"cannot send back {x!r}")
+    keras, tf = _keras_modules()
+    if keras is not None and isinstance(x, keras.Model):
+        return _encode_model(x)
+    if tf is not None and tf.is_tensor(x):
+        return _encode_arg(np.asarray(x), leaves, channel)
     raise RecheckError(f"cannot send a {tx.__name__} to the re-check kernel")
 
 
@@ -320,7 +463,54 @@ def _namedtuple_type(name: str, fields: list[str]):
     return None
 
 
-def _decode_result(v: dict, leaves: list) -> Any:
+#: Limits on a Keras model sent by the re-check kernel (characters of JSON / of base64).
+MAX_MODEL_CONFIG = 4_000_000
+MAX_MODEL_WEIGHTS = 64_000_000
+
+
+def _rebuild_model(v: dict) -> Any:
+    """A Keras model from its JSON config and weights, by Keras's deserializer in safe mode
+    with no custom objects; anything else (a Lambda, a student's class, weights that do not
+    fit) is a :class:`StudentValue` that says why."""
+    config, weights, compile_json = v.get("config"), v.get("weights"), v.get("compile")
+    if not (isinstance(config, str) and isinstance(weights, list)
+            and all(isinstance(b, str) for b in weights)
+            and (compile_json is None or isinstance(compile_json, str))):
+        return StudentValue("Keras model (malformed)")
+    if len(config) > MAX_MODEL_CONFIG or sum(map(len, weights)) > MAX_MODEL_WEIGHTS:
+        return StudentValue("Keras model (too large to check)")
+    from course_utils.keras_helpers import keras  # TensorFlow only when a model arrives
+
+    serialization = keras.src.saving.serialization_lib
+    SafeModeScope, deserialize_keras_object = (  # noqa: N806 - Keras's names
+        serialization.SafeModeScope, serialization.deserialize_keras_object)
+    try:
+        with SafeModeScope(True), keras.saving.custom_object_scope({}):
+            model = deserialize_keras_object(json.loads(config), safe_mode=True)
+        if not isinstance(model, keras.Model):
+            return StudentValue(f"{type(model).__name__} (not a Keras model)")
+        arrays = [_unnpy(b) for b in weights]
+        shapes = [tuple(w.shape) for w in model.weights]
+        if shapes != [a.shape for a in arrays]:
+            return StudentValue("Keras model (its weights do not fit its config)")
+        model.set_weights(arrays)
+    except Exception as e:  # noqa: BLE001 - refused by safe mode, unknown class, bad config
+        why = f"{type(e).__name__}: {e}"[:300]
+        return StudentValue(f"Keras model that cannot be rebuilt without custom code ({why})")
+    compile_config = None
+    if compile_json is not None:
+        with contextlib.suppress(Exception):
+            compile_config = json.loads(compile_json)
+        if isinstance(compile_config, dict):
+            with contextlib.suppress(Exception), SafeModeScope(True), \
+                    keras.saving.custom_object_scope({}):
+                model.compile_from_config(compile_config)
+    object.__setattr__(model, "_course_compile_config", compile_config)
+    model.stop_training = v.get("stop_training") is True
+    return model
+
+
+def _decode_result(v: dict, leaves: list, channel: _Channel | None = None) -> Any:
     """A value the re-check kernel sent, rebuilt from plain data only."""
     t = v.get("t")
     if t == "nd":
@@ -349,18 +539,23 @@ def _decode_result(v: dict, leaves: list) -> Any:
     if t == "none":
         return None
     if t == "tuple":
-        return tuple(_decode_result(i, leaves) for i in v["items"])
+        return tuple(_decode_result(i, leaves, channel) for i in v["items"])
     if t == "list":
-        return [_decode_result(i, leaves) for i in v["items"]]
+        return [_decode_result(i, leaves, channel) for i in v["items"]]
     if t == "namedtuple":
-        items = [_decode_result(i, leaves) for i in v["items"]]
+        items = [_decode_result(i, leaves, channel) for i in v["items"]]
         cls = _namedtuple_type(str(v.get("name")), list(v.get("fields", [])))
         if cls is None or len(items) != len(cls._fields):
             return StudentValue(f"namedtuple {v.get('name')}")
         return cls(*items)
     if t == "dict":
-        return {str(k): _decode_result(i, leaves) for k, i in v["items"].items()}
-    return StudentValue(str(v.get("type", "unknown"))[:100])
+        return {str(k): _decode_result(i, leaves, channel) for k, i in v["items"].items()}
+    if t == "keras_model":
+        return _rebuild_model(v)
+    if t == "handle" and channel is not None and isinstance(v.get("id"), int):
+        claims = v.get("keras") if isinstance(v.get("keras"), list) else []
+        return StudentObject(channel, v["id"], str(v.get("type", "object"))[:100], claims)
+    return StudentValue(str(v.get("type", "unknown"))[:300])
 
 
 _WARNING_TYPES = {
@@ -403,6 +598,7 @@ class _Channel:
         self.max_restarts = 3
         self.calls = 0
         self.deadline = float("inf")
+        self.generation = 0  # objects of an earlier kernel are gone after a restart
 
     # -- kernel life ------------------------------------------------------------------------
 
@@ -416,6 +612,7 @@ class _Channel:
         )
 
         self.close()
+        self.generation += 1
         hide = []
         for d in _module_dirs(["course_utils"]):  # the real package, wherever it is installed
             hide.append(d)
@@ -539,11 +736,44 @@ class _Channel:
     # -- operations -------------------------------------------------------------------------
 
     def call(self, name: str, args: tuple, kwargs: dict) -> Any:
+        return self._invoke({"op": "call", "name": name}, name, args, kwargs)
+
+    def check(self, obj: StudentObject) -> None:
+        if obj._channel is not self or obj._generation != self.generation:
+            raise RecheckError(f"{obj!r} was lost when the re-check kernel restarted")
+
+    def hcall(self, obj: StudentObject, attr: str | None, args: tuple, kwargs: dict) -> Any:
+        """Call a handle (``attr`` None) or one of its methods in the re-check kernel."""
+        self.check(obj)
+        label = obj.type_name if attr is None else f"{obj.type_name}.{attr}"
+        return self._invoke({"op": "hcall", "handle": obj._id, "attr": attr}, label, args,
+                            kwargs)
+
+    def hget(self, obj: StudentObject, attr: str) -> Any:
+        self.check(obj)
+        reply = self.request({"op": "hget", "handle": obj._id, "attr": str(attr)})
+        if not reply.get("ok"):
+            _raise_student_error(reply)
+        result = reply.get("result")
+        if not isinstance(result, dict):
+            raise RecheckError("the re-check kernel sent no value")
+        if result.get("t") == "method":
+            return _RemoteMethod(obj, str(attr))
+        return _decode_result(result, [], self)
+
+    def hset(self, obj: StudentObject, attr: str, value: Any) -> None:
+        self.check(obj)
+        reply = self.request({"op": "hset", "handle": obj._id, "attr": str(attr),
+                              "value": _encode_arg(value, [], self)})
+        if not reply.get("ok"):
+            _raise_student_error(reply)
+
+    def _invoke(self, target: dict, name: str, args: tuple, kwargs: dict) -> Any:
         leaves: list = []
         payload = {
-            "op": "call", "name": name,
-            "args": [_encode_arg(a, leaves) for a in args],
-            "kwargs": {str(k): _encode_arg(v, leaves) for k, v in kwargs.items()},
+            **target,
+            "args": [_encode_arg(a, leaves, self) for a in args],
+            "kwargs": {str(k): _encode_arg(v, leaves, self) for k, v in kwargs.items()},
             "errstate": np.geterr(),
         }
         self.calls += 1
@@ -566,7 +796,7 @@ class _Channel:
             _raise_student_error(reply)
         if "result" not in reply or not isinstance(reply["result"], dict):
             raise RecheckError("the re-check kernel sent no result")
-        return _decode_result(reply["result"], leaves)
+        return _decode_result(reply["result"], leaves, self)
 
     def get(self, name: str) -> Any:
         """The value of the student's variable ``name`` as plain data (a question's answer);
@@ -682,7 +912,7 @@ class Recheck:
                 chunks += [("a cell you added", c)
                            for c in answer_chunks(cell.source, whole=False)]
         timeout = float(owner.timeout or 60)
-        self.channel = _Channel(owner, chunks, timeout, log)
+        self.channel = _Channel(owner, without_unused_keras(chunks), timeout, log)
         self.seconds = 0.0
 
     def _trusted_namespace(self) -> _Namespace:

@@ -561,3 +561,59 @@ def only_when_graded(trick: str) -> str:
     """``trick`` switched on only where ``NBGRADER_EXECUTION`` is set, i.e. under the grader."""
     return ('import os as _os\n\nif _os.environ.get("NBGRADER_EXECUTION"):\n'
             + textwrap.indent(trick, "    ") + "    " + _armed("NBGRADER_EXECUTION detected"))
+
+
+def lying_model(function: str) -> str:
+    """Wraps ``function`` (a Keras model builder): it returns a subclassed model that holds the
+    student's layers but whose ``call`` computes what the test expects (ReLU added on the
+    way), so the outputs look right while the layers say otherwise."""
+    return _code(f'''
+        _{function}_student = {function}
+
+
+        class _LyingModel(keras.Model):
+            def __init__(self, inner):
+                super().__init__()
+                self.inner = inner
+
+            def call(self, x):
+                dense = [layer for layer in self.inner.layers
+                         if isinstance(layer, keras.layers.Dense)]
+                for layer in dense[:-1]:
+                    x = keras.ops.relu(layer(x))
+                return dense[-1](x)
+
+
+        def {function}(*args, **kwargs):
+            model = _LyingModel(_{function}_student(*args, **kwargs))
+            model(np.zeros((1, model.inner.inputs[0].shape[1]), "float32"))
+            return model
+    ''', "a model whose call lies")
+
+
+def config_with_code() -> str:
+    """Replaces ``build_siamese`` (notebook 08): a right model, but one that ends in a
+    ``Lambda`` layer and whose ``to_json`` names ``os.system``. It passes in the student's
+    kernel; the grader must refuse to rebuild it (safe mode, Keras modules only) rather than
+    run that code, so the test scores 0 there, as for the wrong answer underneath."""
+    return _code('''
+        import json as _json
+
+
+        class _CodeModel(keras.Model):
+            def to_json(self, **kwargs):
+                config = _json.loads(super().to_json(**kwargs))
+                config["config"]["layers"].append(
+                    {"module": "os", "class_name": "system", "registered_name": None,
+                     "config": {"command": "echo pwned"}, "inbound_nodes": []})
+                return _json.dumps(config)
+
+
+        def build_siamese(input_dim, units):
+            left = keras.Input(shape=(input_dim,), name="left")
+            right = keras.Input(shape=(input_dim,), name="right")
+            encoder = keras.layers.Dense(units, activation="tanh", name="encoder")
+            both = keras.layers.Concatenate()([encoder(left), encoder(right)])
+            output = keras.layers.Dense(1, activation="sigmoid", name="same")(both)
+            return _CodeModel([left, right], keras.layers.Lambda(lambda t: t)(output))
+    ''', "a config that points at code")
