@@ -4,12 +4,17 @@
 #   make lab        open the student notebooks in JupyterLab
 #   make test       the full test suite (the same command CI runs)
 #   make release    regenerate notebooks/ from solutions/ with nbgrader
-#   make autograde  grade every submission in submitted/ and export grades.csv
-#                   (STUDENT=<id>, NOTEBOOK=<name>, FORCE=1 to grade one again)
+#   make autograde  grade every submission in submitted/, export grades.csv and list what
+#                   needs attention (STUDENT=<id>, NOTEBOOK=<name>, FORCE=1 to grade one again)
+#   make export     grades.csv (per notebook and question, late penalties, roster) and the
+#                   Moodle and Canvas grade-import files
+#   make report     the instructor report: report/index.html (plots) and report/*.csv
 #   make formgrader the instructors' grading interface (manual grades) at /formgrader
 #   make feedback   write feedback/ for the graded submissions (hidden tests left out)
 #   make integrity  report broken, tampered or suspicious submissions (integrity_report.csv)
-#   make bench      time every solution notebook and one full autograde
+#   make bench      time every solution notebook, and one full submission graded side by
+#                   side: this project's grading and stock nbgrader Execute
+#   make student-edition  build dist/student-edition/ and .zip, what students receive
 
 PYTHON ?= python3
 VENV   := .venv
@@ -22,7 +27,13 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PYTHONHASHSEED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup sandbox-tools lab test lint release autograde formgrader feedback integrity bench clean
+# Grading runs as root (sudo make autograde); what it writes into the course then goes back to
+# the instructor who ran sudo (course_utils/grading/ownership.py).
+OWN := $(BIN)/python -m course_utils.grading.ownership
+
+.PHONY: setup sandbox-tools browser-tools lab test lint release autograde export report \
+        formgrader feedback integrity bench clean \
+        student-edition
 
 setup: $(STAMP)
 
@@ -44,26 +55,42 @@ sandbox-tools:
 	    echo "Grading needs bubblewrap and root: sudo apt-get install bubblewrap; sudo make autograde" >&2; \
 	  fi; }
 
+# The instructor report is checked in a real browser by the tests (headless Chromium);
+# as root on Debian/Ubuntu it is installed on first use, elsewhere that test is skipped.
+browser-tools:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing chromium (the report test's browser)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "The report's browser test needs chromium: sudo apt-get install chromium" >&2; \
+	  fi; }
+
 LAB_ARGS ?=
 # Jupyter refuses to run as root unless told (containers, CI); a normal user never needs it.
 LAB_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+# The printed link (and the page the browser opens) is 00_start_here, with the file browser in
+# its folder.
+START := notebooks/$(ASSIGNMENT)/00_start_here.ipynb
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=. $(LAB_ROOT) $(LAB_ARGS) notebooks/$(ASSIGNMENT)/00_start_here.ipynb
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/$(START) $(LAB_ROOT) $(LAB_ARGS)
 
-test: $(STAMP) sandbox-tools
+test: $(STAMP) sandbox-tools browser-tools
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check course_utils tests bench
+	$(BIN)/ruff check course_utils tests bench tools
 
 release: $(STAMP)
 	$(BIN)/nbgrader generate_assignment $(ASSIGNMENT) --force
+	@$(OWN)
 
 # The gradebook holds the source cells autograde restores and scores against; it is made
 # (or refreshed) from solutions/ by generate_assignment, which also rewrites the release.
 gradebook.db: $(wildcard solutions/$(ASSIGNMENT)/*.ipynb) nbgrader_config.py | $(STAMP)
 	$(BIN)/nbgrader generate_assignment $(ASSIGNMENT) --force
 	@touch gradebook.db
+	@$(OWN)
 
 # Options: STUDENT=<id> grades one student, NOTEBOOK=<name> one notebook, FORCE=1 grades again
 # what is graded already (after a fix). grades.csv is written even when a submission failed;
@@ -72,11 +99,26 @@ AUTOGRADE_ARGS = $(if $(STUDENT),--student=$(STUDENT)) $(if $(NOTEBOOK),--notebo
                  $(if $(FORCE),--force)
 autograde: $(STAMP) sandbox-tools gradebook.db
 	@status=0; $(BIN)/nbgrader autograde $(ASSIGNMENT) $(AUTOGRADE_ARGS) || status=$$?; \
-	$(BIN)/nbgrader export --to grades.csv && echo "Grades written to grades.csv"; \
+	$(BIN)/nbgrader export --to grades.csv && echo "Grades written to $(GRADES)"; \
+	$(BIN)/python -m course_utils.grading.attention $(if $(STUDENT),--student=$(STUDENT)) \
+	  || status=1; \
 	if [ $$status -ne 0 ]; then \
-	  echo "Some submissions could not be graded (see the errors above); fix them, then" \
+	  echo "Some submissions need attention (listed above); fix them, then" \
 	       "run: make autograde STUDENT=<id> FORCE=1" >&2; \
-	fi; exit $$status
+	fi; $(OWN); exit $$status
+
+# grades.csv (per-notebook, per-question and late-penalty columns, joined with the roster
+# imported by `nbgrader db student import roster.csv`) and the Moodle and Canvas import files;
+# see course_utils/grading/export.py and docs/instructors.md.
+GRADES := grades.csv, grades_moodle.csv and grades_canvas.csv
+export: $(STAMP) gradebook.db
+	@status=0; $(BIN)/nbgrader export --to grades.csv || status=$$?; $(OWN); \
+	if [ $$status -eq 0 ]; then echo "Grades written to $(GRADES)"; fi; exit $$status
+
+# The instructor report of the last grading run (course_utils/grading/report.py):
+# report/index.html (one page, plots embedded) with students.csv, cells.csv and mistakes.csv.
+report: $(STAMP) gradebook.db
+	@status=0; $(BIN)/python -m course_utils.grading.report || status=$$?; $(OWN); exit $$status
 
 # The instructors' grading interface (manual grades of written answers, submissions,
 # the gradebook), in JupyterLab at /formgrader.
@@ -84,13 +126,18 @@ formgrader: $(STAMP) gradebook.db
 	$(BIN)/jupyter lab --notebook-dir=. $(LAB_ROOT) --ServerApp.default_url=/formgrader $(LAB_ARGS)
 
 feedback: $(STAMP) gradebook.db
-	$(BIN)/nbgrader generate_feedback $(ASSIGNMENT)
+	@status=0; $(BIN)/nbgrader generate_feedback $(ASSIGNMENT) || status=$$?; $(OWN); exit $$status
 
 integrity: $(STAMP)
-	$(BIN)/python -m course_utils.grading.integrity --assignment $(ASSIGNMENT) --out integrity_report.csv
+	@status=0; $(BIN)/python -m course_utils.grading.integrity --assignment $(ASSIGNMENT) \
+	  --out integrity_report.csv || status=$$?; $(OWN); exit $$status
 
-bench: $(STAMP)
+bench: $(STAMP) sandbox-tools
 	$(BIN)/python bench/bench.py
+
+# What students get instead of this repository (tools/student_edition.py, docs/student-edition.md).
+student-edition: $(STAMP)
+	$(BIN)/python tools/student_edition.py --out dist
 
 clean:
 	rm -rf .pytest_cache .ruff_cache build *.egg-info

@@ -78,6 +78,20 @@ c.Autograde.post_convert_hook = "course_utils.grading.preflight.mark_graded"
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"[\s\S]"  # any non-empty stderr text
 
+# --- due date, late policy and export (docs/instructors.md) --------------------------------
+# The due date lives in the gradebook, set once per assignment (UTC, or with an offset):
+#     nbgrader db assignment add lecture02 --duedate="2026-11-21 00:00:00 UTC"
+# A submission's lateness is its timestamp.txt minus that date; each notebook of a late
+# submission loses percent_per_day of its score per started day after the grace period.
+c.AssignLatePenalties.plugin_class = "course_utils.grading.late.PercentPerDay"
+c.PercentPerDay.percent_per_day = 10.0
+c.PercentPerDay.max_percent = 100.0
+c.PercentPerDay.grace_minutes = 15.0
+# `nbgrader export` (make export) writes grades.csv with per-notebook, per-question and late
+# penalty columns, joined with the imported roster, plus grades_moodle.csv and grades_canvas.csv.
+c.ExportApp.plugin_class = "course_utils.grading.export.GradesExport"
+c.GradesExport.lms_item = "Lecture 2 workbook"
+
 # --- feedback ------------------------------------------------------------------------------
 # Hidden tests, tracebacks and student outputs stay out of what students get back
 # (course_utils/grading/feedback.py); the autograded notebooks keep everything.

@@ -101,6 +101,15 @@ def _tinker(nbs):
                                  "result = sigmoid(np.array([1.0]))\nprint(result)\n"})
 
 
+def _compare_with_scipy(nbs):
+    """An honest student compares the sigmoid with SciPy in a cell of their own."""
+    nb = nbs[NB0]
+    nb["cells"].insert(_index(nb, TEST), {
+        "cell_type": "code", "execution_count": None, "id": "compare-scipy", "metadata": {},
+        "outputs": [], "source": "from scipy.special import expit\n"
+                                 "z = np.linspace(-3, 3, 7)\nprint(sigmoid(z) - expit(z))\n"})
+
+
 # student -> (what to change in an honest submission, the finding kinds expected)
 CASES = {
     "honest": (None, set()),
@@ -159,6 +168,10 @@ CASES = {
     "exec": (_answer(SIGMOID + "exec('x = 1')\n"), {"dynamic-code"}),
     "shadow": (_answer(SIGMOID + "def assert_close(*args, **kwargs):\n    return None\n"),
                {"shadowing"}),
+    "library-scipy": (_answer("from scipy.special import expit\n\ndef sigmoid(z):\n"
+                              "    return expit(z)\n"), {"library-answer"}),
+    # a student's own cell may compare with a library; only answer cells are judged
+    "library-in-own-cell": (_compare_with_scipy, set()),
 }
 if HAS_01:
     NB1 = "01_loss_functions"
@@ -174,6 +187,18 @@ if HAS_01:
                                     "    return course_utils.losses.mean_squared_error("
                                     "y_true, y_pred)\n",
                                     notebook=NB1, gid="losses-mse"), {"delegation"}),
+        "library-sklearn": (_answer("from sklearn.metrics import log_loss\n"
+                                    "def binary_crossentropy(y_true, y_pred):\n"
+                                    "    return log_loss(y_true, y_pred)\n",
+                                    notebook=NB1, gid="losses-bce"), {"library-answer"}),
+        "library-keras": (_answer("import keras\n"
+                                  "def huber(y_true, y_pred, *, delta=1.0):\n"
+                                  "    return keras.losses.huber(y_true, y_pred, delta=delta)\n",
+                                  notebook=NB1, gid="losses-huber"), {"library-answer"}),
+        "library-tf": (_answer("import tensorflow as tf\n"
+                               "def huber(y_true, y_pred, *, delta=1.0):\n"
+                               "    return tf.keras.losses.Huber(delta=delta)(y_true, y_pred)\n",
+                               notebook=NB1, gid="losses-huber"), {"library-answer"}),
     })
 
 
@@ -274,6 +299,7 @@ def test_severities_follow_the_risk(scanned):
 def test_every_kind_is_exercised_or_exempt(scanned):
     exempt = {"scan-error", "oversized", "gradebook-mismatch"}  # tested separately / fallback
     exempt.add("recheck-failed")  # needs autograded notebooks: tests/test_grading_adversarial
+    exempt |= {"timeout", "not-run"}  # autograded notebooks: tests/test_instructor_workflow
     if not HAS_01:
         exempt.add("delegation")
     produced = {f.kind for f in scanned}
@@ -351,3 +377,27 @@ def test_scan_code_categories(code, kinds):
     hits = scan_code(code, graded_names={"huber"}, aliases={"np": "numpy"},
                      protected={"np": "import:numpy"})
     assert {k for k, _, _ in hits} == kinds, hits
+
+
+def test_no_library_answer_in_the_solutions_or_the_known_mistakes():
+    """Library use is judged against what the notebook's own solution uses: the honest
+    solutions and the catalogue of known-wrong answers are never library answers."""
+    from tests.mistakes import all_mistakes
+
+    aliases = {"np": "numpy", "keras": "keras", "tf": "tensorflow"}
+    allowed = {}
+    for path in sorted((pipeline.REPO_ROOT / "solutions" / pipeline.ASSIGNMENT).glob("*.ipynb")):
+        nb = pipeline.source_notebook(pipeline.REPO_ROOT, path.stem)
+        found = set()
+        for source in pipeline.solution_answers(nb).values():
+            for kind, _, detail in scan_code(source, aliases=aliases, libraries=()) or []:
+                if kind == "library-answer":
+                    found.add(detail.split(" ")[3].rstrip(":"))
+        allowed[path.stem] = {".".join(p.split(".")[:3 if p.startswith("tensorflow.keras")
+                                                     else 2]) for p in found}
+    assert allowed.get("00_start_here") == set() and allowed.get("01_loss_functions") == set()
+    for mistake in all_mistakes():
+        for gid, source in mistake.answers.items():
+            hits = scan_code(source, aliases=aliases,
+                             libraries=allowed.get(mistake.notebook, set())) or []
+            assert not [h for h in hits if h[0] == "library-answer"], (mistake.student, gid)

@@ -16,6 +16,16 @@ Modules
     bubblewrap sandbox: no network, no course files, not root, resource limits) and
     :class:`~course_utils.grading.sandbox.SandboxedExecute` (nbgrader's ``Execute`` plus a
     per-notebook time budget and recovery from dead or unresponsive kernels).
+``course_utils.grading.late``, ``course_utils.grading.export``
+    The late policy (a share of the score per started day late) and the export plugin
+    (``grades.csv`` per notebook and question, with late penalties and the roster; Moodle and
+    Canvas import files).
+``course_utils.grading.attention``, ``course_utils.grading.report``
+    What needs the instructor's attention after a run (with the command that fixes it), and
+    the instructor report (one HTML page with plots, plus CSV files).
+``course_utils.grading.ownership``
+    Gives what grading wrote into the course back to the instructor who ran ``sudo``.
 
+The instructor's workflow is in ``docs/instructors.md``.
 ``SECURITY.md`` in this directory states what is guaranteed and how to configure it.
 """

@@ -23,7 +23,11 @@ What the feedback keeps, per code cell
   ``# (hidden tests not shown)``; the score (nbgrader's template, from ``GetGrades``); and for
   a failure only the exception name and message, plus the failing line when that line is a
   visible one (or "raised in the hidden tests"). No traceback (IPython tracebacks quote the
-  failing source line, which may be hidden), no printed text, no displays.
+  failing source line, which may be hidden), no printed text, no displays. A ``NameError``
+  for a name that an answer cell failed to define says which answer cell did not run.
+* **Answer cells that failed to run** (a ``SyntaxError``, or any error while the cell itself
+  ran): the error's name, message and line, e.g. ``SyntaxError on line 2: '(' was never
+  closed``, so the student sees the cause and not only the later ``NameError`` of the test.
 * **Every other code cell** (answer cells, the student's own cells, and instructor cells,
   which run after student code and can be printed into by it): no outputs by default
   (``HideHiddenTests.keep_student_outputs = False``). With ``True`` their text and PNG/JPEG
@@ -111,6 +115,8 @@ _NOTICE = "[removed from the feedback: it quoted hidden test code]"
 _SAFE_MIMETYPES = ("text/plain", "image/png", "image/jpeg")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _CELL_FRAME = re.compile(r"Cell In\s*\[[^\]]*\],\s*line (\d+)")
+_COMPILE_WHERE = re.compile(r"\s*\([^()]*\.py, line (\d+)\)$")  # "(1158864702.py, line 2)"
+_NOT_DEFINED = re.compile(r"name '(\w+)' is not defined")
 _MAX_ENAME = 60
 
 
@@ -458,6 +464,7 @@ class HideHiddenTests(NbGraderPreprocessor):
         self._scrub_copied_files(info, detector)
         nb.metadata.pop("widgets", None)
         kept: list[tuple[NotebookNode, bool]] = []  # (cell, is test cell) with kept outputs
+        failed: list[tuple[str, str, str]] = []  # answer cells that did not run: id, source, why
         for cell in nb.cells:
             self._redact_comment(cell, detector)
             if cell.get("cell_type") != "code":
@@ -469,8 +476,15 @@ class HideHiddenTests(NbGraderPreprocessor):
                                                     end=self.end_test_delimeter,
                                                     placeholder=self.placeholder)
             is_test = _is_test_cell(cell)
+            error = None if is_test or not _is_answer_cell(cell) else \
+                self._answer_error(cell.get("outputs", []), original, detector)
             if is_test:
-                cell.outputs = self._test_outputs(cell.get("outputs", []), original, detector)
+                cell.outputs = self._test_outputs(cell.get("outputs", []), original, detector,
+                                                  failed)
+            elif error is not None:
+                cell.outputs = [error]
+                grade_id = cell.metadata.get("nbgrader", {}).get("grade_id") or "?"
+                failed.append((grade_id, original, error["traceback"][0]))
             elif self.keep_student_outputs:
                 cell.outputs = self._student_outputs(cell.get("outputs", []), detector)
             else:
@@ -556,11 +570,44 @@ class HideHiddenTests(NbGraderPreprocessor):
             return f"Raised by: {line}"
         return None
 
-    def _test_outputs(self, outputs, source: str, detector: HiddenTextDetector) -> list:
+    def _answer_error(self, outputs, source: str, detector: HiddenTextDetector):
+        """The error an answer cell raised while it ran, as name, message and line; else None."""
         for output in outputs or []:
             if output.get("output_type") != "error":
                 continue
             ename, evalue = self._clean_error(output, detector)
+            line = None
+            match = _COMPILE_WHERE.search(evalue)
+            if match:  # a SyntaxError's message ends with "(<file>.py, line N)"
+                evalue, line = evalue[: match.start()], int(match.group(1))
+            for entry in output.get("traceback") or []:
+                frame = _CELL_FRAME.search(_ANSI.sub("", str(entry)))
+                if frame:
+                    line = int(frame.group(1))  # the last frame of this cell wins
+            where = f"{ename} on line {line}" if line else ename
+            lines = source.split("\n")
+            text = lines[line - 1].strip() if line and 1 <= line <= len(lines) else ""
+            head = f"This answer cell did not run: {where}."
+            traceback = [head, f"    {text}"] if text and not detector.find(text) else [head]
+            traceback.append(f"{ename}: {evalue}" if evalue else ename)
+            return new_output("error", ename=ename, evalue=evalue, traceback=traceback)
+        return None
+
+    def _test_outputs(self, outputs, source: str, detector: HiddenTextDetector,
+                      failed: list[tuple[str, str, str]] = ()) -> list:
+        for output in outputs or []:
+            if output.get("output_type") != "error":
+                continue
+            ename, evalue = self._clean_error(output, detector)
+            missing = _NOT_DEFINED.search(evalue) if ename == "NameError" else None
+            if missing:
+                name = re.compile(rf"\b{re.escape(missing.group(1))}\b")
+                cause = next(((gid, why) for gid, src, why in reversed(failed)
+                              if name.search(src)), None)
+                if cause:
+                    why = cause[1].removeprefix("This answer cell did not run: ").rstrip(".")
+                    evalue += (f" (the answer cell `{cause[0]}` that defines it did not run: "
+                               f"{why}; fix that cell first)")
             where = self._location(output.get("traceback"), source, detector)
             message = f"{ename}: {evalue}" if evalue else ename
             traceback = [where, message] if where else [message]
@@ -663,6 +710,13 @@ class HideHiddenTests(NbGraderPreprocessor):
 def _is_test_cell(cell) -> bool:
     return bool(nbutils.is_grade(cell)) and not nbutils.is_solution(cell) \
         and cell.get("cell_type") == "code"
+
+
+def _is_answer_cell(cell) -> bool:
+    try:
+        return bool(nbutils.is_solution(cell)) and cell.get("cell_type") == "code"
+    except Exception:  # noqa: BLE001 - malformed metadata is not an answer cell
+        return False
 
 
 def _is_instructor_cell(cell) -> bool:

@@ -35,7 +35,14 @@ notebooks tell which unmarked cells came from the instructor. What is checked, p
   ``exec``/``eval``/dynamic imports, rebinding names the tests rely on (``assert_close``,
   ``np``, ``rng``, builtins), and **delegation**: answer code that imports or calls the
   graded function's ``course_utils`` reference (``from course_utils.losses import huber``,
-  ``course_utils.losses.huber(...)``, ``from course_utils import losses as L; L.huber``).
+  ``course_utils.losses.huber(...)``, ``from course_utils import losses as L; L.huber``);
+  **library answers**: an answer cell that imports or calls scikit-learn, Keras, TensorFlow,
+  SciPy (or PyTorch, JAX) to compute what it should implement
+  (``sklearn.metrics.accuracy_score``, ``keras.losses.Huber``, ``tf.keras.losses.Huber``,
+  ``scipy.special.expit``, ``scipy.signal.lfilter``), unless the instructor's own solution of
+  that notebook uses the same module (the Keras seminar's answers do);
+* **how the notebooks ran** (after ``nbgrader autograde``, from ``autograded/``): cells that
+  hit their time limit, cells that never ran, and tests that failed the trusted re-check.
 
 Limits: this is a static scan. Code built at run time (``exec`` of a decoded string,
 ``getattr`` with a computed name, ``importlib`` with a computed module) is reported as
@@ -101,6 +108,10 @@ KINDS: dict[str, tuple[str, str]] = {
     "dynamic-code": ("medium", "exec/eval/dynamic imports/threads: code this scan cannot see"),
     "shadowing": ("medium", "rebinds a name the test cells rely on"),
     "delegation": ("high", "calls or imports the graded function's course_utils reference"),
+    "library-answer": ("high", "an answer computes the graded quantity with scikit-learn, "
+                               "Keras, TensorFlow or SciPy instead of implementing it"),
+    "timeout": ("medium", "a cell hit its time limit while graded (an infinite loop?)"),
+    "not-run": ("medium", "a cell never ran while graded (kernel died or time ran out)"),
     "gradebook-mismatch": ("high", "the gradebook disagrees with the source notebooks"),
     "scan-error": ("high", "the scanner itself failed on this submission"),
     "recheck-failed": ("high", "a test passed in the notebook but failed the trusted re-check "
@@ -108,6 +119,11 @@ KINDS: dict[str, tuple[str, str]] = {
 }
 
 _DEFAULT_IGNORE = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+# Libraries that compute what the exercises ask for; an answer cell may not lean on them
+# unless the reference solution of the same notebook uses the same module.
+LIBRARIES = ("sklearn", "keras", "tensorflow", "tf_keras", "scipy", "torch", "jax")
+_TIMEOUT_ERRORS = ("CellTimeoutError", "KeyboardInterrupt", "TimeoutError")
+_NOT_RUN_ERRORS = ("NotRunError", "DeadKernelError")
 _MAX_NOTEBOOK_BYTES = 50_000_000
 
 
@@ -179,6 +195,7 @@ class _RefNotebook:
     graded_names: set[str] = field(default_factory=set)
     protected: dict[str, str] = field(default_factory=dict)  # name -> binding signature
     aliases: dict[str, str] = field(default_factory=dict)  # instructor imports
+    libraries: set[str] = field(default_factory=set)  # library modules the solution uses
 
 
 @dataclass
@@ -430,6 +447,17 @@ def _analyse_reference(ref: _RefNotebook) -> None:
             ref.aliases.update(_import_aliases(tree))
     import builtins
 
+    for rc in ref.cells.values():
+        if rc.solution and rc.cell_type == "code":
+            try:
+                tree = _parse(rc.source)
+            except RecursionError:
+                continue
+            if tree is not None:
+                scanner = _Scanner(aliases={**ref.aliases, **_import_aliases(tree)},
+                                   graded=(), protected={}, libraries=())
+                scanner.visit(tree)
+                ref.libraries.update(_library_module(p) for p in scanner.library_uses)
     ref.protected = {n: s for n, s in ref.protected.items() if n in loads}
     for name in loads:
         if name not in ref.protected and hasattr(builtins, name):
@@ -581,10 +609,13 @@ class _Scanner(ast.NodeVisitor):
     """Collect ``(kind, severity, detail)`` for one cell's code."""
 
     def __init__(self, *, aliases: Mapping[str, str], graded: Iterable[str],
-                 protected: Mapping[str, str]):
+                 protected: Mapping[str, str], libraries: Iterable[str] | None = None):
         self.aliases = dict(aliases)
         self.graded = set(graded)
         self.protected = dict(protected)
+        # None: library use is not judged (not an answer cell); else the allowed modules
+        self.libraries = None if libraries is None else set(libraries)
+        self.library_uses: list[str] = []
         self.hits: list[tuple[str, str, str]] = []
         self._depth = 0  # > 0 inside a function or class body
         self._globals: set[str] = set()
@@ -638,6 +669,14 @@ class _Scanner(ast.NodeVisitor):
         if path and path.startswith("course_utils.") and path.rsplit(".", 1)[-1] in self.graded:
             self.hit("delegation", f"{verb} {path}, the reference of a graded function", node)
 
+    def _check_library(self, path: str | None, node: ast.AST, verb: str) -> None:
+        if self.libraries is None or not path or path.split(".")[0] not in LIBRARIES:
+            return
+        self.library_uses.append(path)
+        if _library_module(path) not in self.libraries:
+            self.hit("library-answer", f"{verb} {path}: the answer must compute this itself",
+                     node)
+
     def _bind(self, name: str, signature: str, node: ast.AST) -> None:
         if (self._depth == 0 or name in self._globals) and name in self.protected \
                 and self.protected[name] != signature:
@@ -656,6 +695,7 @@ class _Scanner(ast.NodeVisitor):
                 top = a.name.split(".")[0]
                 self._bind(top, f"import:{top}", node)
             self._check_delegation(a.name, node, "imports")
+            self._check_library(a.name, node, "imports")
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = node.module or ""
@@ -675,6 +715,7 @@ class _Scanner(ast.NodeVisitor):
                     self.hit("dynamic-code", f"`from {module} import *`", node)
                 continue
             self._check_delegation(full, node, "imports")
+            self._check_library(full, node, "imports")
             if (module, a.name) in (("os", "environ"), ("os", "getenv")):
                 self.hit("environment-probe", f"imports {full}", node)
             self._bind(a.asname or a.name, f"import:{full}", node)
@@ -816,6 +857,7 @@ class _Scanner(ast.NodeVisitor):
             else:
                 self._check_call_path(path, node)
                 self._check_delegation(path, node, "calls")
+                self._check_library(path, node, "calls")
                 if path in _FILE_CALLS or path.startswith("shutil.") or \
                         path.startswith("pandas.read_"):
                     self._file_call(path, node)
@@ -910,9 +952,18 @@ def _defined_names(module: str) -> set[str]:
     return _DEFINED_CACHE[module]
 
 
+def _library_module(path: str) -> str:
+    """The module a library path is judged by: ``keras.losses.Huber`` -> ``keras.losses``,
+    ``tensorflow.keras.losses.Huber`` -> ``tensorflow.keras.losses``."""
+    parts = path.split(".")
+    depth = 3 if parts[:2] == ["tensorflow", "keras"] else 2
+    return ".".join(parts[:depth])
+
+
 def scan_code(source: str, *, graded_names: Iterable[str] = (),
               aliases: Mapping[str, str] | None = None,
-              protected: Mapping[str, str] | None = None) -> list[tuple[str, str, str]] | None:
+              protected: Mapping[str, str] | None = None,
+              libraries: Iterable[str] | None = None) -> list[tuple[str, str, str]] | None:
     """Scan one cell's code; return ``(kind, severity, detail)`` per finding, or ``None``.
 
     ``None`` means the code (after IPython's transformation of magics) does not parse;
@@ -920,6 +971,10 @@ def scan_code(source: str, *, graded_names: Iterable[str] = (),
     ``graded_names`` are the functions the notebook asks for (delegation), ``aliases`` the
     imports made elsewhere in the notebook (``{"np": "numpy"}``), ``protected`` the names the
     tests use, mapped to how the instructor's code binds them (``{"np": "import:numpy"}``).
+    ``libraries`` judges the code as an answer cell: scikit-learn, Keras, TensorFlow, SciPy,
+    PyTorch and JAX are ``library-answer`` findings except the modules listed (those the
+    reference solution uses, e.g. ``{"keras.layers"}``); ``None`` (the default) does not judge
+    library use.
 
     Examples
     --------
@@ -930,13 +985,17 @@ def scan_code(source: str, *, graded_names: Iterable[str] = (),
     ('delegation', 'line 2: calls course_utils.losses.huber, the reference of a graded function')
     >>> scan_code("def f(x):\\n    return np.clip(x, 0, 1)", aliases={"np": "numpy"})
     []
+    >>> scan_code("def huber(y, p):\\n    return tf.keras.losses.Huber()(y, p)",
+    ...           aliases={"tf": "tensorflow"}, libraries=())[0][0]
+    'library-answer'
     """
     tree = _parse(source)
     if tree is None:
         return None
     all_aliases = dict(aliases or {})
     all_aliases.update(_import_aliases(tree))
-    scanner = _Scanner(aliases=all_aliases, graded=graded_names, protected=protected or {})
+    scanner = _Scanner(aliases=all_aliases, graded=graded_names, protected=protected or {},
+                       libraries=libraries)
     scanner.visit(tree)
     return scanner.hits
 
@@ -1215,8 +1274,11 @@ def _scan_notebook(student: str, name: str, path: Path, ref: _RefNotebook) -> li
                                                "scanned (nbgrader will run it and fail)")
             continue
         try:
+            rc = ref.cells.get(cell.grade_id or "")
+            answer = rc is not None and rc.solution and rc.cell_type == "code"
             hits = scan_code(cell.source, graded_names=ref.graded_names, aliases=aliases,
-                             protected=ref.protected) or []
+                             protected=ref.protected,
+                             libraries=ref.libraries if answer else None) or []
         except RecursionError:
             add(cell.label, "unparsable-cell", "nested too deeply to scan", "medium")
             continue
@@ -1282,8 +1344,9 @@ def scan_course(course: str | os.PathLike = ".", assignment: str = "lecture02", 
 
 
 def _recheck_findings(info: _Course) -> list[Finding]:
-    """Graded cells whose notebook run passed but whose trusted re-check failed, read from the
-    autograded notebooks (nothing to report before ``nbgrader autograde`` has run)."""
+    """Graded cells whose notebook run passed but whose trusted re-check failed, cells that
+    timed out and cells that never ran, read from the autograded notebooks (nothing to report
+    before ``nbgrader autograde`` has run)."""
     out: list[Finding] = []
     if not info.autograded.is_dir():
         return out
@@ -1292,13 +1355,22 @@ def _recheck_findings(info: _Course) -> list[Finding]:
         nb = _read_notebook_json(path)
         if nb is None:
             continue
-        for cell in nb.get("cells", []):
+        for number, cell in enumerate(nb.get("cells", []), start=1):
             for output in cell.get("outputs", []) if isinstance(cell, dict) else []:
-                if isinstance(output, dict) and output.get("ename") == "RecheckFailed":
-                    grade_id = str((_nbgrader_meta(cell) or {}).get("grade_id", ""))
+                if not isinstance(output, dict):
+                    continue
+                ename = output.get("ename")
+                label = str((_nbgrader_meta(cell) or {}).get("grade_id", "")
+                            or f"cell {number}")
+                if ename == "RecheckFailed":
                     detail = str(output.get("evalue", "")).split(": ", 1)[-1]
-                    out.append(Finding(student, path.stem, grade_id, "high", "recheck-failed",
+                    out.append(Finding(student, path.stem, label, "high", "recheck-failed",
                                        " ".join(detail.split())[:200]))
+                elif ename in _TIMEOUT_ERRORS or ename in _NOT_RUN_ERRORS:
+                    kind = "timeout" if ename in _TIMEOUT_ERRORS else "not-run"
+                    detail = f"{ename}: {' '.join(str(output.get('evalue', '')).split())}"
+                    out.append(Finding(student, path.stem, label, KINDS[kind][0], kind,
+                                       detail.strip()[:200]))
     return out
 
 
