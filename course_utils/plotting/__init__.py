@@ -6,10 +6,22 @@ One private module per topic (``_common``, ``_losses``, ``_ema``, ...); this pac
 re-exports their public functions, so a notebook writes ``plotting.plot_losses(...)``.
 """
 
-from course_utils.plotting import _batchnorm, _common, _ema, _losses, _metrics, _optimizers
+from course_utils.plotting import (
+    _batchnorm,
+    _callbacks,
+    _common,
+    _ema,
+    _keras,
+    _losses,
+    _metrics,
+    _optimizers,
+    _overfitting,
+    _regularization,
+)
 
 __all__: list[str] = []
-for _module in (_common, _losses, _ema, _optimizers, _batchnorm, _metrics):
+for _module in (_common, _losses, _ema, _optimizers, _overfitting, _regularization, _batchnorm,
+                _metrics, _keras, _callbacks):
     for _name in _module.__all__:
         globals()[_name] = getattr(_module, _name)
         __all__.append(_name)

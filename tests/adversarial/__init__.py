@@ -65,6 +65,8 @@ KINDS = {
     "patched-kernel": "run_cell or the kernel's do_execute skips test cells",
     "fake-result-output": "a test cell shows a result (nbgrader reads it as partial credit)",
     "delegates-to-reference": "an answer calls the course's reference implementation",
+    "lying-model": "a Keras model whose call computes something else than its layers say",
+    "config-with-code": "a Keras model whose config needs code outside Keras (Lambda, a module)",
     "detects-grading": "the trick is active only when NBGRADER_EXECUTION is set",
     # file-level tampering
     "duplicated-test-cell": "a copy of a test cell, metadata and all",
@@ -100,8 +102,13 @@ NOTEBOOK_SECONDS = {
     "01_loss_functions": 9.0,
     "02_moving_average": 4.0,
     "03_optimizers": 16.0,
+    "04_overfitting": 24.0,
+    "05_regularization": 16.0,
     "06_batch_normalization": 20.0,
     "07_metrics": 8.0,
+    "08_keras_functional_api": 30.0,
+    "09_saving_models": 30.0,
+    "10_callbacks": 25.0,
 }
 CELL_TIMEOUT_SECONDS = 75.0  # Execute.timeout (60 s) plus interrupting or killing the kernel
 

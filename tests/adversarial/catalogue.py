@@ -17,6 +17,10 @@ from tests.adversarial.tricks import ARMED
 
 NB00, NB01, NB02 = "00_start_here", "01_loss_functions", "02_moving_average"
 NB03, NB06, NB07 = "03_optimizers", "06_batch_normalization", "07_metrics"
+NB08 = "08_keras_functional_api"
+NB05 = "05_regularization"
+NB04 = "04_overfitting"
+NB09, NB10 = "09_saving_models", "10_callbacks"
 
 
 def _trick(student: str, base: str, kinds, summary: str, trick: str = "", *,
@@ -42,6 +46,15 @@ _EVERY = [
     (NB06, "bn-variance-not-squared", "bn-backward-dgamma-uses-x", "bn-eps-outside-sqrt"),
     (NB07, "metrics-f1-from-unguarded-precision", "metrics-confusion-transposed",
      "metrics-macro-f1-of-means"),
+    (NB08, "keras-siamese-two-encoders", "keras-mlp-no-hidden-activation",
+     "keras-heads-no-loss-weights"),
+    (NB05, "reg-l2-lam-not-halved", "reg-dropout-no-scaling", "reg-es-best-epoch-from-one"),
+    (NB09, "save-huber-sum-over-outputs", "save-weights-not-loaded",
+     "save-huber-config-without-delta"),
+    (NB10, "callbacks-smoothed-no-bias-correction", "callbacks-precision-recall-swapped",
+     "callbacks-smoothed-no-reset"),
+    (NB04, "overfit-best-epoch-from-one", "overfit-gap-sign-swapped",
+     "overfit-features-highest-power-first"),
 ]
 
 
@@ -99,6 +112,12 @@ print("{ARMED}course_utils shadowed")
 # -- further in-kernel tricks ------------------------------------------------------------------
 
 IN_KERNEL = [
+    _trick("adv08-lying-model", "keras-mlp-no-hidden-activation", {"lying-model"},
+           "build_mlp returns a subclassed model whose call adds the missing ReLUs",
+           wrapper=T.lying_model("build_mlp"), cell="keras-mlp"),
+    _trick("adv08-config-with-code", "keras-siamese-two-encoders", {"config-with-code"},
+           "build_siamese returns a right model ending in a Lambda, its config names os.system",
+           wrapper=T.config_with_code(), cell="keras-siamese"),
     _trick("adv07-post-transformer", "metrics-precision-recall-swapped", {"input-rewriting"},
            "input_transformers_post turns test cells into `pass`",
            T.input_transformer("input_transformers_post")),
