@@ -69,6 +69,9 @@ c.SandboxedExecute.notebook_timeout = 300  # whole-notebook limit, seconds
 # The instructor's demo cells (plots, printed examples, training, Keras comparisons) that no
 # graded, answer, setup or student-added cell needs are not run; the log counts them.
 c.SandboxedExecute.skip_unneeded_cells = True
+# A submitted file that is not a readable notebook is graded as an empty notebook (its graded
+# cells score 0) instead of failing the student's other notebooks too.
+c.Autograde.exporter_class = "course_utils.grading.unreadable.TolerantNotebookExporter"
 # A run that crashed mid-student grades that student again on the next run.
 c.Autograde.post_convert_hook = "course_utils.grading.preflight.mark_graded"
 

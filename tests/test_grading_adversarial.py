@@ -207,7 +207,7 @@ def test_no_connection_reached_the_grading_host(graded_course):
     assert graded_course.listener.hits == []
 
 
-def test_only_the_invalid_notebook_failed_and_the_log_says_why(graded_course):
+def test_only_the_missing_notebook_failed_and_the_log_says_why(graded_course):
     assert all(code == 0 for code in graded_course.retried.values()), graded_course.retried
     failing = re.compile(r"There was an error processing assignment '[^']*' for student "
                          r"'([^']+)'")
@@ -219,7 +219,7 @@ def test_only_the_invalid_notebook_failed_and_the_log_says_why(graded_course):
         ungraded |= set(pipeline.ungraded_students(course))
     assert failed == graded_course.expected_failures, logs[-6000:]
     assert ungraded == graded_course.expected_failures
-    assert "Notebook does not appear to be JSON" in logs
+    assert "adv02-invalid-json/02_moving_average could not be read (NotJSONError" in logs
 
 
 def test_only_the_loop_attacks_hit_the_time_limit(graded_course):

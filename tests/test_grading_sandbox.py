@@ -531,10 +531,11 @@ def test_batch_finishes_and_honest_student_gets_full_marks(batch):
     # exactly two submissions failed, each alone and with its reason in the log
     failed = {line.split("for student '")[1].rstrip("'")
               for line in log.splitlines() if "There was an error processing assignment '" in line}
-    assert failed == {"invalid-json", "bad-timestamp"}, log[-6000:]
-    assert "Notebook does not appear to be JSON" in log
+    assert failed == {"bad-timestamp"}, log[-6000:]
     assert "Unknown string format: the day before yesterday" in log
-    assert not (batch["root"] / "autograded" / "invalid-json" / ASSIGNMENT).exists()
+    # a file that is not a notebook is graded as an empty one: it scores 0, nothing else fails
+    assert "invalid-json/tiny could not be read (NotJSONError" in log
+    assert batch["scores"].get("invalid-json") == 0.0, batch["scores"]
 
 
 ATTACKS = {

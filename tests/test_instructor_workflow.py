@@ -171,6 +171,7 @@ LOSES = {
     "renamed": {"02_moving_average": set(POINTS["02_moving_average"])},
     "extra": {},
     "late": {},
+    "unreadable": {"00_start_here": set(POINTS["00_start_here"])},
 }
 
 
@@ -273,11 +274,12 @@ def test_every_student_scores_what_their_work_earns(graded):
                 assert got == (0.0 if lost else points), (student, gid, got)
 
 
-@pytest.mark.xfail(reason="nbgrader fails the whole student when one notebook cannot be read",
-                   strict=False)
 def test_an_unreadable_notebook_fails_alone(graded):
     row = graded.rows()["unreadable"]
     assert float(row["02_moving_average"]) == sum(POINTS["02_moving_average"].values())
+    assert float(row["00_start_here"]) == 0.0
+    autograded = graded.root / "autograded" / "unreadable" / "lecture02" / "00_start_here.ipynb"
+    assert "could not be read when it was graded" in autograded.read_text()
 
 
 def test_grades_csv_has_notebook_question_and_late_penalty_columns(graded):
@@ -302,7 +304,7 @@ def test_grades_csv_has_notebook_question_and_late_penalty_columns(graded):
     assert list(canvas[0]) == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
                                "Lecture 2 workbook"]
     assert canvas[0]["Student"] == "Points Possible" and canvas[0]["Lecture 2 workbook"] == "7"
-    assert {r["SIS User ID"] for r in canvas[1:]} == set(LOSES) | {"unreadable"}
+    assert {r["SIS User ID"] for r in canvas[1:]} == set(LOSES)
 
 
 # (student, notebook, problem) the summary must list; nothing else may need action
@@ -311,7 +313,6 @@ ATTENTION = {
     ("loop-scratch", "02_moving_average", "timed out"),
     ("renamed", "02_moving_average", "renamed"),
     ("unreadable", "00_start_here", "unreadable"),
-    ("unreadable", "02_moving_average", "not graded"),
     ("missing", "02_moving_average", "missing"),
     ("extra", "scratch", "extra"),
     ("late", "", "late"),

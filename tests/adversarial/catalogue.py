@@ -314,7 +314,9 @@ TAMPERING = [
         kinds={"invalid-json"},
         summary="the notebook file is cut off in the middle (not JSON)",
         notebook_text='{"cells": [{"cell_type": "code", "source": "import os',
-        graded=False,
+        loses={"ema-ema-test", "ema-ema-inputs-test", "ema-weights-test",
+               "ema-bias-corrected-test"},
+        why="a file that is not a notebook is graded as an empty notebook: nothing of it runs",
     ),
     Attack(
         student="adv02-no-notebook",
