@@ -35,6 +35,9 @@ NB = "00_start_here"
 ANSWER = "start-sigmoid"
 TEST = "start-sigmoid-test"
 CONFIG = '''
+# The honest student's "try it" cell is the instructor's unedited demo cell: it must run for
+# its output to be kept (or dropped) in the feedback.
+c.SandboxedExecute.skip_unneeded_cells = False
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "course_utils.grading.feedback.HideHiddenTests",

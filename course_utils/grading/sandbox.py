@@ -1131,11 +1131,14 @@ class SandboxKernelManager(AsyncKernelManager):
 # the nbgrader preprocessor
 # --------------------------------------------------------------------------------------------
 
+import nbformat  # noqa: E402
 from jupyter_core.utils import run_sync  # noqa: E402
 from nbclient.exceptions import CellTimeoutError, DeadKernelError  # noqa: E402
 from nbformat.notebooknode import NotebookNode  # noqa: E402
 from nbgrader import utils as _nbutils  # noqa: E402
 from nbgrader.preprocessors import Execute  # noqa: E402
+
+from course_utils.grading.cell_deps import needed_cells  # noqa: E402
 
 
 def _error_output(ename: str, evalue: str) -> NotebookNode:
@@ -1164,6 +1167,10 @@ class SandboxedExecute(Execute):
     * In graded cells, ``stderr`` stream output (warnings, TensorFlow log lines) is recorded as
       ``stdout`` with a ``[stderr]`` prefix when ``stderr_to_stdout_in_grade_cells`` is True:
       nbgrader scores any stderr as 0, but a test fails by raising, not by printing.
+    * With ``skip_unneeded_cells``, the instructor's demo cells (no nbgrader metadata, source
+      equal to an ungraded cell of the source notebook) that no later running cell needs are
+      not run (:mod:`course_utils.grading.cell_deps`); they keep their source, get no output,
+      and the re-check does not see them either.
     """
 
     notebook_timeout = Integer(
@@ -1197,6 +1204,13 @@ class SandboxedExecute(Execute):
         "rule). False (this course has no partial credit): results of graded cells are kept "
         "as displays, so output made by student code can never stand in for a score.",
     )
+    skip_unneeded_cells = Bool(
+        False,
+        config=True,
+        help="Do not run the instructor's demo cells (plots, printed examples, training, Keras "
+        "comparisons) that no graded, answer, setup or student-added cell needs "
+        "(course_utils.grading.cell_deps). Cells the student added or changed always run.",
+    )
     recheck = Bool(
         True,
         config=True,
@@ -1211,6 +1225,7 @@ class SandboxedExecute(Execute):
         if not self.sandbox:
             self.kernel_manager_class = AsyncKernelManager
         self._out_bytes: dict[int, int] = {}
+        self._skip: set[int] = set()
 
     # -- bookkeeping ------------------------------------------------------------------------
 
@@ -1222,6 +1237,7 @@ class SandboxedExecute(Execute):
         self._history: list[int] = []
         self._gave_up: str | None = None
         self._out_bytes: dict[int, int] = {}
+        self._skip = self._unneeded_cells(nb, resources) if self.skip_unneeded_cells else set()
         nb, resources = super().preprocess(nb, resources, km)
         if self.recheck:
             self._recheck(nb, resources)
@@ -1241,6 +1257,46 @@ class SandboxedExecute(Execute):
                 if out.get("output_type") == "execute_result":
                     out["output_type"] = "display_data"
                     out.pop("execution_count", None)
+
+    # -- cells no graded cell needs ---------------------------------------------------------
+
+    def _demo_sources(self, resources) -> set[str] | None:
+        """Sources of the ungraded code cells of this notebook's instructor version (the
+        course's ``source/`` notebook, which students cannot change); None if not found."""
+        info = (resources or {}).get("nbgrader") or {}
+        if not (info.get("assignment") and info.get("notebook")):
+            return None
+        from nbgrader.coursedir import CourseDirectory
+
+        coursedir = CourseDirectory(config=self.config)
+        path = Path(coursedir.format_path(coursedir.source_directory, ".", info["assignment"]))
+        path = path / f"{info['notebook']}.ipynb"
+        try:
+            source = nbformat.read(path, as_version=4)
+        except (OSError, ValueError) as e:
+            self.log.warning("Source notebook %s not readable (%s): every cell runs.", path, e)
+            return None
+        return {
+            cell.source for cell in source.cells
+            if cell.cell_type == "code"
+            and not any(cell.get("metadata", {}).get("nbgrader", {}).get(k)
+                        for k in ("grade", "solution", "locked"))
+        }
+
+    def _unneeded_cells(self, nb, resources) -> set[int]:
+        """Indices of the demo cells of ``nb`` that no later running cell needs."""
+        demos = self._demo_sources(resources)
+        if not demos:
+            return set()
+        index = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()]
+        optional = [not nb.cells[i].get("metadata", {}).get("nbgrader")
+                    and nb.cells[i].source in demos for i in index]
+        run = needed_cells([nb.cells[i].source for i in index], [not o for o in optional])
+        skip = {i for i, r in zip(index, run, strict=True) if not r}
+        name = ((resources or {}).get("nbgrader") or {}).get("notebook", "?")
+        self.log.info("Skipping %d of %d code cells of %s that no graded cell needs.",
+                      len(skip), len(index), name)
+        return skip
 
     # -- the trusted re-check ---------------------------------------------------------------
 
@@ -1281,7 +1337,11 @@ class SandboxedExecute(Execute):
         if release is None:
             self.log.warning("No gradebook entry for this notebook: the re-check is skipped.")
             return
-        check = Recheck(self, nb, release, self.log)
+        view = nb
+        if self._skip:  # cells that did not run in the notebook do not run there either
+            view = NotebookNode(nb)
+            view.cells = [c for i, c in enumerate(nb.cells) if i not in self._skip]
+        check = Recheck(self, view, release, self.log)
         failures = check.run(passed)
         student = ((resources or {}).get("nbgrader") or {}).get("student", "?")
         self.log.info("Re-checked %d graded cells in %.1f s (%d calls): %d failed.",
@@ -1345,6 +1405,10 @@ class SandboxedExecute(Execute):
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or not cell.source.strip():
             return super().preprocess_cell(cell, resources, index)
+        if index in self._skip:
+            cell.outputs = []
+            cell.execution_count = None
+            return cell, resources
         if self._gave_up is None and self._remaining() <= 0:
             self._gave_up = (
                 f"not run: the notebook's time budget ({self.notebook_timeout} s) was used up "
