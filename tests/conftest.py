@@ -1,7 +1,8 @@
 """Shared fixtures: real nbgrader course copies, graded once for the whole session.
 
 One batch grades honest students (the full solution, the blank release, the known mistakes of
-``tests/mistakes`` and an honest peer) together with the attackers of ``tests/adversarial``,
+``tests/mistakes`` in bundles, and an honest peer) together with the attackers of
+``tests/adversarial``,
 so the attacks are proven against the same run whose honest scores the tests assert.
 """
 
@@ -27,7 +28,7 @@ from tests.adversarial import (
     submit_peer,
 )
 from tests.adversarial.probes import HOST_ADDRESS, LISTENER_PORT
-from tests.mistakes import all_mistakes
+from tests.mistakes import all_mistakes, graded_submissions
 
 SOLUTIONS = pipeline.REPO_ROOT / "solutions" / pipeline.ASSIGNMENT
 NOTEBOOKS = sorted(p.stem for p in SOLUTIONS.glob("*.ipynb"))
@@ -100,6 +101,8 @@ class GradedCourse:
         self.procs = procs
         self.seconds = seconds
         self.mistakes = mistakes
+        # the catalogue is graded in bundles (tests.mistakes.graded_submissions)
+        self.submissions, self.graded_as = graded_submissions(mistakes)
         self.attacks = []
         self.course_of: dict[str, Path] = {}
         self.secrets: Secrets | None = None
@@ -133,6 +136,7 @@ def graded_course(tmp_path_factory) -> GradedCourse:
     root = tmp_path_factory.mktemp("grading")
     courses = [pipeline.prepare_course(root / f"course{i}") for i in range(SHARDS)]
     mistakes = all_mistakes()
+    submissions, _ = graded_submissions(mistakes)
     attacks = all_attacks()
     secrets = Secrets.fresh()
     listener = Listener()
@@ -145,16 +149,16 @@ def graded_course(tmp_path_factory) -> GradedCourse:
     submit_peer(first, secrets)  # next to the snooping attackers (pinned to the first copy)
     load = [0.0] * SHARDS
     load[0] = 1.5 * sum(NOTEBOOK_SECONDS.values()) + NOTEBOOK_SECONDS[PEER_NOTEBOOK]
-    jobs = ([(NOTEBOOK_SECONDS[m.notebook], None) for m in mistakes]
+    jobs = ([(NOTEBOOK_SECONDS[m.notebook], None) for m in submissions]
             + [(a.cost, a.shard) for a in attacks])
     where = _assign(jobs, load)
     course_of = {FULL: first, BLANK: first, PEER: first}
-    for m, shard in zip(mistakes, where, strict=False):
+    for m, shard in zip(submissions, where, strict=False):
         course = courses[shard]
         course_of[m.student] = course
         pipeline.submit(course, m.student,
                         {m.notebook: pipeline.solved_notebook(course, m.notebook, m.answers)})
-    for a, shard in zip(attacks, where[len(mistakes):], strict=True):
+    for a, shard in zip(attacks, where[len(submissions):], strict=True):
         course_of[a.student] = courses[shard]
         a.submit(courses[shard], substitutions)
     digests = {}
@@ -199,9 +203,10 @@ def graded_course(tmp_path_factory) -> GradedCourse:
         "batch_seconds": round(batch_seconds, 1),
         "seconds_with_retries": round(seconds, 1),
         "students": len(course_of),
-        "honest_students": 3 + len(mistakes),
+        "honest_students": 3 + len(submissions),
+        "known_mistakes": len(mistakes),
         "attackers": len(attacks),
-        "graded_notebooks": 2 * len(NOTEBOOKS) + 1 + len(mistakes)
+        "graded_notebooks": 2 * len(NOTEBOOKS) + 1 + len(submissions)
         + sum(1 for a in attacks if not a.omit_notebook),
         "copies": per_copy,
         "retried": retried,
@@ -217,6 +222,7 @@ def pytest_terminal_summary(terminalreporter):
         s = _SUMMARY
         terminalreporter.write_sep("-", "graded batch")
         terminalreporter.write_line(
-            f"{s['students']} students ({s['honest_students']} honest, {s['attackers']} "
+            f"{s['students']} students ({s['honest_students']} honest, of them "
+            f"{s['known_mistakes']} known mistakes in bundles; {s['attackers']} "
             f"attackers), {s['graded_notebooks']} notebooks in {len(s['copies'])} parallel "
             f"copies: {s['batch_seconds']} s ({s['seconds_with_retries']} s with retries)")

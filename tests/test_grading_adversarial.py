@@ -166,15 +166,17 @@ def test_attack_really_ran(graded_course, attack):
 
 
 def test_honest_students_keep_their_scores(graded_course):
-    """The full solution, the peer and every known mistake an attack starts from, graded in
-    the same batch as the attacks, score exactly as without them."""
+    """The full solution, the peer and every known mistake an attack starts from (in its
+    bundle), graded in the same batch as the attacks, score exactly as without them."""
     wrong = []
     for name in NOTEBOOKS:
         wrong += _score_report(graded_course, FULL, name, frozenset())
     wrong += _score_report(graded_course, PEER, PEER_NOTEBOOK, frozenset())
     for base in sorted({a.base for a in ATTACKS if a.base}):
-        m = mistake(base)
-        wrong += [f"{base}: {w}" for w in _score_report(graded_course, base, m.notebook, m.loses)]
+        student = graded_course.graded_as[base]  # a known mistake is graded in a bundle
+        loses = next(s.loses for s in graded_course.submissions if s.student == student)
+        wrong += [f"{base} (as {student}): {w}"
+                  for w in _score_report(graded_course, student, mistake(base).notebook, loses)]
     assert not wrong, "\n".join(wrong)
 
 

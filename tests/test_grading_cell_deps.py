@@ -199,7 +199,7 @@ def grade_copy(course, submissions, *, skip: bool):
 @pytest.mark.slow
 def test_skipping_unneeded_cells_changes_no_score(graded_course, tmp_path):
     course = pipeline.prepare_course(tmp_path / "course", notebooks=OFF_NOTEBOOKS)
-    submissions = comparison_submissions(course, graded_course.mistakes)
+    submissions = comparison_submissions(course, graded_course.submissions)
     off, log = grade_copy(course, submissions, skip=False)
     assert "Skipping" not in log
     on = {student: {k: v for k, v in graded_course.scores[student].items()

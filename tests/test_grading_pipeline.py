@@ -45,13 +45,18 @@ def test_blank_release_scores_zero_in_every_graded_cell(graded_course):
 def test_known_mistake_loses_exactly_its_cells(graded_course, mistake):
     cells = _expected_cells(graded_course.path, mistake.notebook)
     unknown = mistake.loses - set(cells)
-    assert not unknown, f"catalogue names cells that do not exist: {sorted(unknown)}"
-    got = graded_course.scores[mistake.student]
+    assert unknown == set(), f"catalogue names cells that do not exist: {sorted(unknown)}"
+    student = graded_course.graded_as[mistake.student]
+    graded = next(s for s in graded_course.submissions if s.student == student)
+    members = sorted(m for m, s in graded_course.graded_as.items() if s == student)
+    got = graded_course.scores[student]
     for gid, points in cells.items():
-        want = 0.0 if gid in mistake.loses else points
+        # graded with other mistakes of this notebook (tests.mistakes.graded_submissions):
+        # the cells none of them may lose keep their points, its own cells score 0
+        want = 0.0 if gid in graded.loses else points
         assert got.get((mistake.notebook, gid)) == (want, points), (
-            f"{mistake.student}: {mistake.notebook}/{gid} expected {want}/{points}, "
-            f"got {got.get((mistake.notebook, gid))}")
+            f"{mistake.student} (graded as {student} with {members}): {mistake.notebook}/{gid} "
+            f"expected {want}/{points}, got {got.get((mistake.notebook, gid))}")
 
 
 def test_every_answer_cell_has_at_least_one_known_mistake(graded_course):
@@ -83,7 +88,7 @@ def test_export_writes_one_row_per_student_with_total_scores(graded_course):
     assert float(rows[FULL]["score"]) == pytest.approx(auto)
     assert float(rows[FULL]["max_score"]) == pytest.approx(auto + written)
     assert float(rows[BLANK]["score"]) == 0.0
-    assert set(rows) >= {FULL, BLANK} | {m.student for m in graded_course.mistakes}
+    assert set(rows) >= {FULL, BLANK} | {m.student for m in graded_course.submissions}
 
 
 def test_written_answers_wait_for_manual_grading_and_a_blank_one_scores_zero(graded_course):

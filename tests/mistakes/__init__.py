@@ -24,3 +24,39 @@ def all_mistakes() -> list[Mistake]:
     if duplicates:
         raise ValueError(f"student ids must be unique across the catalogue: {duplicates}")
     return found
+
+
+def graded_submissions(mistakes: list[Mistake]) -> tuple[list[Mistake], dict[str, str]]:
+    """How the grading-pipeline test grades the catalogue, and under which student ids.
+
+    The mistakes of one notebook are put together, greedily in catalogue order, into bundles
+    whose members replace different answer cells and lose different test cells. A bundle must
+    lose exactly the union of its members' cells: every cell a member must lose scores 0, and
+    every cell no member may lose keeps its points, at a fraction of the grading time of one
+    student per mistake. Returns the submissions (a mistake alone, or a bundle: a
+    :class:`Mistake` with the merged answers, student ``bundle-<NN>-<k>``) and, for every
+    mistake, the student id that grades it.
+    """
+    submissions: list[Mistake] = []
+    graded_as: dict[str, str] = {}
+    groups: dict[str, list[list[Mistake]]] = {}
+    for m in mistakes:
+        for group in groups.setdefault(m.notebook, []):
+            if all(not set(m.answers) & set(o.answers) and not m.loses & o.loses
+                   for o in group):
+                group.append(m)
+                break
+        else:
+            groups[m.notebook].append([m])
+    for notebook, notebook_groups in groups.items():
+        for k, group in enumerate(notebook_groups, start=1):
+            if len(group) == 1:
+                submissions.append(group[0])
+                graded_as[group[0].student] = group[0].student
+                continue
+            bundle = Mistake(student=f"bundle-{notebook[:2]}-{k}", notebook=notebook,
+                             answers={g: s for m in group for g, s in m.answers.items()},
+                             loses=frozenset().union(*(m.loses for m in group)))
+            submissions.append(bundle)
+            graded_as.update({m.student: bundle.student for m in group})
+    return submissions, graded_as
