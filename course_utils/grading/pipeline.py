@@ -70,12 +70,16 @@ class Mistake:
     loses : frozenset of str
         ``grade_id`` of every test cell that must score 0; all other test cells of the
         notebook must get full marks.
+    alone : bool
+        Grade it as a student of its own, never together with other mistakes: its wrong
+        answer changes what a test of another answer cell sees (a test that uses both).
     """
 
     student: str
     notebook: str
     answers: Mapping[str, str]
     loses: frozenset[str] = field(default_factory=frozenset)
+    alone: bool = False
 
     def __post_init__(self):
         if not re.fullmatch(r"[A-Za-z0-9_-]+", self.student):

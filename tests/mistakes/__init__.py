@@ -29,8 +29,9 @@ def all_mistakes() -> list[Mistake]:
 def graded_submissions(mistakes: list[Mistake]) -> tuple[list[Mistake], dict[str, str]]:
     """How the grading-pipeline test grades the catalogue, and under which student ids.
 
-    The mistakes of one notebook are put together, greedily in catalogue order, into bundles
-    whose members replace different answer cells and lose different test cells. A bundle must
+    The mistakes of one notebook (except those marked ``alone``) are put together, greedily in
+    catalogue order, into bundles whose members replace different answer cells and lose
+    different test cells. A bundle must
     lose exactly the union of its members' cells: every cell a member must lose scores 0, and
     every cell no member may lose keeps its points, at a fraction of the grading time of one
     student per mistake. Returns the submissions (a mistake alone, or a bundle: a
@@ -41,6 +42,10 @@ def graded_submissions(mistakes: list[Mistake]) -> tuple[list[Mistake], dict[str
     graded_as: dict[str, str] = {}
     groups: dict[str, list[list[Mistake]]] = {}
     for m in mistakes:
+        if m.alone:
+            submissions.append(m)
+            graded_as[m.student] = m.student
+            continue
         for group in groups.setdefault(m.notebook, []):
             if all(not set(m.answers) & set(o.answers) and not m.loses & o.loses
                    for o in group):
