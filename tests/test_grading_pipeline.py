@@ -116,7 +116,7 @@ def test_a_manual_grade_given_in_the_gradebook_counts_in_the_export(tmp_path):
     gid, points = next(iter(pipeline.manual_cells(pipeline.source_notebook(course, name)).items()))
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         grade = gb.find_grade(gid, name, pipeline.ASSIGNMENT, "alice")
-        assert grade.needs_manual_grade and grade.score is None
+        assert grade.needs_manual_grade and grade.auto_score is None
         grade.manual_score = points
         gb.db.commit()
     pipeline.run_nbgrader(course, "export", "--to", "grades.csv")
