@@ -202,6 +202,13 @@ def test_pins_are_the_repositorys_runtime_dependencies_without_the_test_tools(ed
 
 # --- the README's two commands ---------------------------------------------------------------
 
+def _make_dry_run(target: str, cwd) -> str:
+    """What ``make <target>`` would run in ``cwd`` (no "Entering directory" lines, also when
+    the tests themselves run under make)."""
+    return subprocess.run(["make", "--no-print-directory", "-n", target], cwd=cwd,
+                          capture_output=True, text=True, check=True).stdout
+
+
 def test_readme_shows_two_commands_and_the_makefile_runs_them(fresh_copy, tmp_path):
     readme = (fresh_copy / "README.md").read_text()
     block = re.search(r"```bash\n(.*?)```", readme, flags=re.S).group(1)
@@ -212,19 +219,16 @@ def test_readme_shows_two_commands_and_the_makefile_runs_them(fresh_copy, tmp_pa
         assert (fresh_copy / path).is_file(), f"README names a missing notebook {path}"
     # What the set-up does in a copy without .venv: a venv, then the edition's pinned package.
     bare = shutil.copytree(fresh_copy, tmp_path / "bare", ignore=shutil.ignore_patterns(".venv"))
-    setup = subprocess.run(["make", "-n", "setup"], cwd=bare, capture_output=True, text=True,
-                           check=True).stdout
+    setup = _make_dry_run("setup", bare)
     assert "-m venv .venv" in setup and re.search(r"pip install .*-e \.$", setup, flags=re.M)
     assert "[dev]" not in setup and "pytest" not in setup
-    lab = subprocess.run(["make", "-n", "lab"], cwd=fresh_copy, capture_output=True, text=True,
-                         check=True).stdout
+    lab = _make_dry_run("lab", fresh_copy)
     assert "pip install" not in lab, "make lab reinstalls although set-up is done"
     assert re.search(rf"bin/jupyter lab .*--LabApp.default_url=/lab/tree/{START}", lab)
 
 
 def test_repository_lab_lands_on_start_here_too():
-    lab = subprocess.run(["make", "-n", "lab"], cwd=REPO, capture_output=True, text=True,
-                         check=True).stdout
+    lab = _make_dry_run("lab", REPO)
     assert re.search(rf"bin/jupyter lab .*--LabApp.default_url=/lab/tree/{START}", lab)
     assert (REPO / START).is_file()
 
