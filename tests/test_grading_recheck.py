@@ -616,3 +616,46 @@ def test_setup_statements_about_keras_are_dropped_only_when_no_answer_uses_keras
     assert kept == ["import numpy as np", "rng = seed_everything(42, keras=True)",
                     numpy_answer[0][1]]
     assert recheck.without_unused_keras(setup + keras_answer) == setup + keras_answer
+
+
+def test_setup_imports_no_other_code_mentions_are_dropped():
+    setup = [(f"setup statement {i}", c) for i, c in enumerate(recheck.setup_chunks(
+        "import matplotlib.pyplot as plt\nimport numpy as np\nimport os\n"
+        "from sklearn import metrics as skm\nfrom course_utils import plotting, seed_everything\n"
+        "GRADING = 'NBGRADER_EXECUTION' in os.environ\nrng = seed_everything(42)\n"))]
+    answer = [("answer cell metrics-f1", "def f1(y, p):\n    return np.mean(y == p)  # skm?")]
+    kept = [c for _, c in recheck.without_unused_imports(setup + answer)]
+    assert kept == ["import numpy as np", "import os", "from sklearn import metrics as skm",
+                    "from course_utils import seed_everything",
+                    "GRADING = 'NBGRADER_EXECUTION' in os.environ", "rng = seed_everything(42)",
+                    answer[0][1]]
+    # a student's own cell that mentions a name keeps its import
+    helper = [("a cell you added", "def show(x):\n    plt.plot(x)")]
+    assert "import matplotlib.pyplot as plt" in [
+        c for _, c in recheck.without_unused_imports(setup + helper)]
+
+
+@pytest.mark.parametrize("array", [
+    np.arange(6.0).reshape(2, 3), np.arange(6.0).reshape(2, 3).T, np.float64(2.5),
+    np.array([1 + 2j, 3j]), np.array([True, False]), np.zeros((0, 3)),
+    np.arange(4, dtype=">i4"), np.array(7, dtype=np.int8),
+])
+def test_arrays_travel_as_text_and_come_back_equal_with_their_dtype(array):
+    got = recheck._unnpy(recheck._npy(array))
+    assert got.dtype == np.asarray(array).dtype and got.shape == np.shape(array)
+    assert np.array_equal(got, array) and got.flags.writeable
+
+
+@pytest.mark.parametrize("text, why", [
+    ("|O;2;" + base64.b64encode(b"\0" * 16).decode(), "dtype"),
+    ("<U3;2;" + base64.b64encode(b"\0" * 24).decode(), "dtype"),
+    ("|V8;1;" + base64.b64encode(b"\0" * 8).decode(), "dtype"),
+    ("<f8;3;" + base64.b64encode(b"\0" * 16).decode(), "bytes"),
+    ("<f8;-1;", "bytes"),
+    ("<f8;2;not base64!", "unreadable"),
+    ("<f8", "unreadable"),
+    ("no-such-dtype;2;", "unreadable"),
+])
+def test_an_array_the_kernel_garbles_is_refused(text, why):
+    with pytest.raises(recheck.RecheckError, match=why):
+        recheck._unnpy(text)

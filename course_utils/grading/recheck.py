@@ -61,10 +61,14 @@ import builtins
 import contextlib
 import io
 import json
+import math
 import os
+import queue
 import re
 import shutil
+import socket
 import tempfile
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -79,10 +83,12 @@ __all__ = [
     "StudentCodeError",
     "StudentValue",
     "StudentObject",
+    "BackgroundRecheck",
     "Recheck",
     "answer_names",
     "answer_values",
     "setup_chunks",
+    "without_unused_imports",
     "without_unused_keras",
     "answer_chunks",
     "kernel_source",
@@ -325,6 +331,36 @@ def without_unused_keras(chunks: list[tuple[str, str]]) -> list[tuple[str, str]]
             if not (label.startswith("setup") and _uses_keras(code))]
 
 
+def without_unused_imports(chunks: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Drop the setup cell's imports whose name no other code of the re-check kernel mentions.
+
+    The notebook's demos need ``matplotlib``, scikit-learn and the plotting helpers; the
+    answers rarely do, and each import costs the re-check kernel up to seconds (scikit-learn:
+    1.6 s). A name mentioned anywhere else (an answer, a helper, another setup statement, even
+    in a comment) keeps its import: the test is by word, on the source text.
+    """
+    others = "\n".join(code for _, code in chunks if _bound_name(code) is None)
+    return [(label, code) for label, code in chunks
+            if not label.startswith("setup") or (name := _bound_name(code)) is None
+            or re.search(rf"\b{re.escape(name)}\b", others)]
+
+
+def _bound_name(statement: str) -> str | None:
+    """The one name an import of one name binds (``import a.b`` binds ``a``); None for any
+    other statement."""
+    try:
+        body = ast.parse(statement).body
+    except SyntaxError:
+        return None
+    if len(body) != 1 or not isinstance(body[0], ast.Import | ast.ImportFrom) \
+            or len(body[0].names) != 1 or body[0].names[0].name == "*":
+        return None
+    alias = body[0].names[0]
+    if alias.asname:
+        return alias.asname
+    return alias.name.split(".")[0] if isinstance(body[0], ast.Import) else alias.name
+
+
 def _uses_keras(statement: str) -> bool:
     """Whether a setup statement imports Keras or TensorFlow or reads one of their names (a
     keyword argument such as ``seed_everything(42, keras=True)`` does not count)."""
@@ -381,16 +417,31 @@ _KINDS = "biufc"
 
 
 def _npy(a: np.ndarray) -> str:
-    buf = io.BytesIO()
-    np.save(buf, a, allow_pickle=False)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
+    """An array as plain text: ``"<dtype>;<shape>;<base64 of its C-order bytes>"`` (what
+    ``.npy`` holds, without a header that needs parsing: a test of thousands of steps sends
+    and receives thousands of small arrays)."""
+    a = np.asarray(a)
+    shape = ",".join(str(n) for n in a.shape)
+    return f"{a.dtype.str};{shape};{base64.b64encode(a.tobytes()).decode('ascii')}"
 
 
 def _unnpy(b: str) -> np.ndarray:
-    a = np.load(io.BytesIO(base64.b64decode(b)), allow_pickle=False)
-    if a.dtype.kind not in _KINDS:
-        raise RecheckError(f"unexpected array dtype {a.dtype}")
-    return a
+    """The array :func:`_npy` wrote, read back from plain data only: numbers and text
+    dtypes, no objects, no record types; the size must match the shape."""
+    try:
+        dtype_text, shape_text, data = str(b).split(";", 2)
+        dtype = np.dtype(dtype_text)
+        shape = tuple(int(n) for n in shape_text.split(",")) if shape_text else ()
+        raw = base64.b64decode(data, validate=True)
+    except (TypeError, ValueError) as e:
+        raise RecheckError(f"an unreadable array ({e})") from None
+    if dtype.kind not in _KINDS or dtype.hasobject or dtype.fields is not None \
+            or dtype.subdtype is not None:
+        raise RecheckError(f"unexpected array dtype {dtype}")
+    if any(n < 0 for n in shape) or len(raw) != math.prod(shape) * dtype.itemsize:
+        raise RecheckError(f"an array of shape {shape} and dtype {dtype} with "
+                           f"{len(raw)} bytes")
+    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
 
 
 def _keras_modules():
@@ -583,6 +634,22 @@ def _raise_student_error(reply: dict) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+#: The largest answer the fast path reads from the re-check kernel (a runaway length is an
+#: answer no check accepts, not a reason to fill the grader's memory).
+MAX_REPLY_BYTES = 1 << 30
+
+
+def _recv_exact(sock: socket.socket, n: int) -> bytes:
+    parts, left = [], n
+    while left:
+        chunk = sock.recv(min(left, 1 << 20))
+        if not chunk:
+            raise EOFError
+        parts.append(chunk)
+        left -= len(chunk)
+    return b"".join(parts)
+
+
 class _Channel:
     """One sandboxed re-check kernel: start, replay the student's answers, serve calls."""
 
@@ -593,6 +660,7 @@ class _Channel:
         self.log = log
         self.km = None
         self.kc = None
+        self.sock: socket.socket | None = None  # the fast path, once the kernel serves it
         self.bad: set[int] = set()  # chunks that killed or hung the kernel: not replayed
         self.restarts = 0
         self.max_restarts = 3
@@ -657,6 +725,34 @@ class _Channel:
                 self.log.info("Re-check kernel: %s was skipped (%s).", label, e)
                 self.bad.add(i)
                 return self.restart()
+        self._open_socket()
+
+    def _open_socket(self) -> None:
+        """Ask the kernel to serve requests over a Unix socket in the sandbox's connection
+        directory (``course_recheck_loop``): a round trip there costs tens of microseconds
+        instead of milliseconds, which matters for tests that take thousands of steps. If the
+        kernel does not connect, requests go as shell messages."""
+        sandbox = getattr(self.km, "_sandbox", None)
+        folder = sandbox.conn_dir if sandbox is not None else tempfile.mkdtemp(prefix="recheck-")
+        path = os.path.join(folder, "recheck.sock")
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            server.bind(path)
+            if sandbox is not None:
+                os.chown(path, sandbox.uid, sandbox.gid)
+            server.listen(1)
+            server.settimeout(min(10.0, self.timeout))
+            msg = self.kc.session.msg("course_recheck_loop", {"path": path})
+            self.kc.shell_channel.send(msg)
+            self.sock, _ = server.accept()
+        except OSError as e:
+            self.log.info("Re-check kernel: no socket (%s); requests go as shell messages.", e)
+        finally:
+            server.close()
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            if sandbox is None:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def restart(self) -> None:
         self.restarts += 1
@@ -668,6 +764,10 @@ class _Channel:
     def close(self) -> None:
         from jupyter_core.utils import run_sync
 
+        if self.sock is not None:
+            with contextlib.suppress(OSError):
+                self.sock.close()
+            self.sock = None
         if self.kc is not None:
             with contextlib.suppress(Exception):
                 self.kc.stop_channels()
@@ -721,17 +821,45 @@ class _Channel:
         left = min(self.deadline - time.monotonic(), self.timeout)
         if left <= 0:
             raise RecheckError("the test's time limit was used up")
-        data = base64.b64encode(json.dumps(payload).encode()).decode("ascii")
-        content = self._send("course_recheck_request", {"request": data}, timeout=left)
-        if "reply" not in content:
-            raise RecheckError(f"the re-check kernel could not answer ({content.get('error')})")
+        if self.sock is not None:
+            raw = self._socket_request(json.dumps(payload).encode(), timeout=left)
+        else:
+            data = base64.b64encode(json.dumps(payload).encode()).decode("ascii")
+            content = self._send("course_recheck_request", {"request": data}, timeout=left)
+            if "reply" not in content:
+                raise RecheckError(
+                    f"the re-check kernel could not answer ({content.get('error')})")
+            raw = content["reply"]
         try:
-            reply = json.loads(base64.b64decode(content["reply"]))
+            reply = json.loads(raw if self.sock is not None else base64.b64decode(raw))
         except Exception as e:  # noqa: BLE001 - any garbage is the same failure
             raise RecheckError(f"the re-check kernel sent an unreadable answer ({e})") from None
         if not isinstance(reply, dict):
             raise RecheckError("the re-check kernel sent an unreadable answer")
         return reply
+
+    def _socket_request(self, data: bytes, *, timeout: float) -> bytes:
+        """One round trip on the fast path; a dead or hung kernel is closed and raises."""
+        sock = self.sock
+        try:
+            sock.settimeout(timeout)
+            sock.sendall(len(data).to_bytes(8, "big") + data)
+            head = _recv_exact(sock, 8)
+            size = int.from_bytes(head, "big")
+            if size > MAX_REPLY_BYTES:
+                self.close()
+                raise RecheckError(f"the re-check kernel sent a {size}-byte answer")
+            body = _recv_exact(sock, size)
+        except TimeoutError:
+            self.close()
+            raise RecheckError(f"no answer within {timeout:.0f} s") from None
+        except (OSError, EOFError):
+            self.close()
+            raise RecheckError("the re-check kernel died") from None
+        if body[:1] == b"R":
+            return body[1:]
+        raise RecheckError("the re-check kernel could not answer "
+                           f"({body[1:].decode('utf-8', 'replace')})")
 
     # -- operations -------------------------------------------------------------------------
 
@@ -912,8 +1040,12 @@ class Recheck:
                 chunks += [("a cell you added", c)
                            for c in answer_chunks(cell.source, whole=False)]
         timeout = float(owner.timeout or 60)
-        self.channel = _Channel(owner, without_unused_keras(chunks), timeout, log)
+        chunks = without_unused_imports(without_unused_keras(chunks))
+        self.channel = _Channel(owner, chunks, timeout, log)
         self.seconds = 0.0
+        self._started = False
+        self._start_error: RecheckUnavailable | str | None = None
+        self._ns: _Namespace | None = None
 
     def _trusted_namespace(self) -> _Namespace:
         ns = _Namespace(self.channel, self.names)
@@ -950,20 +1082,34 @@ class Recheck:
             random.setstate(py_state)
             np.random.set_state(np_state)  # noqa: NPY002
 
-    def run(self, cells: list) -> dict[str, str]:
-        """Re-check ``cells`` (graded cells that passed); return grade_id -> failure message."""
+    def start(self) -> None:
+        """Start the re-check kernel, replay the answers in it and build the trusted
+        namespace. A failure is kept and reported by :meth:`run`."""
         t0 = time.monotonic()
-        failures: dict[str, str] = {}
+        self._started = True
         try:
             self.channel.start()
-            ns = self._trusted_namespace()
-        except RecheckUnavailable:
+            self._ns = self._trusted_namespace()
+        except RecheckUnavailable as e:
             self.channel.close()
-            raise
+            self._start_error = e
         except Exception as e:  # noqa: BLE001 - nothing can be re-checked: every cell fails
             self.channel.close()
-            why = f"the re-check could not start ({type(e).__name__}: {e})"
-            return {_nbgrader(c)["grade_id"]: why for c in cells}
+            self._start_error = f"the re-check could not start ({type(e).__name__}: {e})"
+        finally:
+            self.seconds += time.monotonic() - t0
+
+    def run(self, cells: list) -> dict[str, str]:
+        """Re-check ``cells`` (graded cells that passed); return grade_id -> failure message."""
+        if not self._started:
+            self.start()
+        if isinstance(self._start_error, RecheckUnavailable):
+            raise self._start_error
+        if self._start_error is not None:
+            return {_nbgrader(c)["grade_id"]: self._start_error for c in cells}
+        t0 = time.monotonic()
+        ns = self._ns
+        failures: dict[str, str] = {}
         try:
             for cell in cells:
                 gid = _nbgrader(cell)["grade_id"]
@@ -984,5 +1130,53 @@ class Recheck:
                     ns._bound.discard(name)
         finally:
             self.channel.close()
-            self.seconds = time.monotonic() - t0
+            self.seconds += time.monotonic() - t0
         return failures
+
+
+class BackgroundRecheck:
+    """A :class:`Recheck` in a thread of its own, started before the student's notebook runs.
+
+    The re-check kernel starts and replays the answers while the notebook executes (on
+    another core, where there is one); the tests run once the notebook's results are known.
+    Every message to the re-check kernel goes from that one thread, and the grader's thread
+    only waits for the result, so trusted test code never runs beside the notebook's
+    execution."""
+
+    def __init__(self, check: Recheck):
+        self.check = check
+        self.waited = 0.0  # seconds the notebook's grading waited for the re-check
+        self._cells: queue.SimpleQueue = queue.SimpleQueue()
+        self._result: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._work, name="course-recheck", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        result: Any = {}
+        try:
+            self.check.start()
+            cells = self._cells.get()
+            if cells is None:
+                self.check.channel.close()
+            else:
+                result = self.check.run(cells)
+        except BaseException as e:  # noqa: BLE001 - handed to the grader's thread
+            result = e
+        self._result.put(result)
+
+    def run(self, cells: list) -> dict[str, str]:
+        """Re-check ``cells`` (see :meth:`Recheck.run`)."""
+        t0 = time.monotonic()
+        self._cells.put(list(cells))
+        result = self._result.get()
+        self._thread.join()
+        self.waited = time.monotonic() - t0
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def cancel(self) -> None:
+        """Nothing to re-check: stop the kernel."""
+        self._cells.put(None)
+        self._result.get()
+        self._thread.join()

@@ -35,6 +35,7 @@ current machine.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import fnmatch
 import grp
@@ -48,6 +49,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,8 +151,21 @@ def _pids_of_uid(uid: int) -> list[int]:
 _UID_RANDOM = random.SystemRandom()  # never affected by code that seeds `random`
 
 
+#: uids this process handed out lately: a notebook's kernel and its re-check kernel start at
+#: the same time and must never share a uid, even before either runs a process.
+_RECENT_UIDS: collections.deque[int] = collections.deque(maxlen=64)
+_UID_LOCK = threading.Lock()
+
+
 def _pick_uid(base: int, count: int) -> int:
-    used = set().union(*_process_uids().values())
+    with _UID_LOCK:
+        uid = _pick_free_uid(base, count, set(_RECENT_UIDS))
+        _RECENT_UIDS.append(uid)
+        return uid
+
+
+def _pick_free_uid(base: int, count: int, recent: set[int]) -> int:
+    used = set().union(*_process_uids().values()) | recent
     for _ in range(1000):
         uid = base + _UID_RANDOM.randrange(count)
         if uid in used:
@@ -1238,9 +1253,15 @@ class SandboxedExecute(Execute):
         self._gave_up: str | None = None
         self._out_bytes: dict[int, int] = {}
         self._skip = self._unneeded_cells(nb, resources) if self.skip_unneeded_cells else set()
-        nb, resources = super().preprocess(nb, resources, km)
-        if self.recheck:
-            self._recheck(nb, resources)
+        check = self._start_recheck(nb, resources) if self.recheck else None
+        try:
+            nb, resources = super().preprocess(nb, resources, km)
+        except BaseException:
+            if check is not None:
+                check.cancel()
+            raise
+        if check is not None:
+            self._recheck(nb, resources, check)
         if not self.partial_credit:
             self._results_to_displays(nb)
         return nb, resources
@@ -1320,32 +1341,40 @@ class SandboxedExecute(Execute):
                         out[cell.name] = cell.source
         return out
 
-    def _recheck(self, nb, resources) -> None:
+    def _start_recheck(self, nb, resources):
+        """Start the re-check of this notebook in the background (its kernel comes up and
+        replays the answers while the notebook runs); None when there is nothing to re-check
+        against."""
+        from course_utils.grading.recheck import BackgroundRecheck, Recheck
+
+        release = self._release_answers(resources)
+        if release is None:
+            self.log.warning("No gradebook entry for this notebook: the re-check is skipped.")
+            return None
+        view = nb
+        if self._skip:  # cells that do not run in the notebook do not run there either
+            view = NotebookNode(nb)
+            view.cells = [c for i, c in enumerate(nb.cells) if i not in self._skip]
+        return BackgroundRecheck(Recheck(self, view, release, self.log))
+
+    def _recheck(self, nb, resources, background) -> None:
         """Run every graded cell that passed once more, outside the student's kernel
         (:mod:`course_utils.grading.recheck`); a cell that fails there gets an error output
         and scores 0."""
-        from course_utils.grading.recheck import Recheck
-
         passed = [
             c for c in nb.cells
             if c.cell_type == "code" and _nbutils.is_grade(c)
             and not any(o.get("output_type") == "error" for o in c.get("outputs", []))
         ]
         if not passed:
+            background.cancel()
             return
-        release = self._release_answers(resources)
-        if release is None:
-            self.log.warning("No gradebook entry for this notebook: the re-check is skipped.")
-            return
-        view = nb
-        if self._skip:  # cells that did not run in the notebook do not run there either
-            view = NotebookNode(nb)
-            view.cells = [c for i, c in enumerate(nb.cells) if i not in self._skip]
-        check = Recheck(self, view, release, self.log)
-        failures = check.run(passed)
+        failures = background.run(passed)
+        check = background.check
         student = ((resources or {}).get("nbgrader") or {}).get("student", "?")
-        self.log.info("Re-checked %d graded cells in %.1f s (%d calls): %d failed.",
-                      len(passed), check.seconds, check.channel.calls, len(failures))
+        self.log.info("Re-checked %d graded cells in %.1f s (%d calls; the notebook waited "
+                      "%.1f s for it): %d failed.", len(passed), check.seconds,
+                      check.channel.calls, background.waited, len(failures))
         for cell in passed:
             gid = cell.metadata["nbgrader"]["grade_id"]
             if gid not in failures:

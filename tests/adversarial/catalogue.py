@@ -185,6 +185,9 @@ IN_KERNEL = [
     _trick("adv00-do-execute-patched", "sigmoid-returns-list", {"patched-kernel"},
            "the kernel's do_execute runs `pass` instead of test cells",
            T.patch_do_execute()),
+    _trick("adv02-blocks-recheck-socket", "ema-v0-first-value", {"patched-kernel"},
+           "removes the re-check kernel's socket handler: the re-check falls back to shell "
+           "messages and decides the same", T.block_recheck_socket()),
     _trick("adv02-only-when-graded", "ema-correction-own-loop-v0-first",
            {"detects-grading", "input-rewriting"},
            "turns test cells into `pass` only when NBGRADER_EXECUTION is set",

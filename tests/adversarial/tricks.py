@@ -557,6 +557,14 @@ def patch_do_execute() -> str:
     ''', "kernel.do_execute")
 
 
+def block_recheck_socket() -> str:
+    """The re-check kernel's fast path refused: the handler that connects to the grader's
+    socket is removed, so every request goes as a shell message (the same answers, slower)."""
+    return _code('''
+        get_ipython().kernel.shell_handlers.pop("course_recheck_loop", None)
+    ''', "re-check socket blocked")
+
+
 def only_when_graded(trick: str) -> str:
     """``trick`` switched on only where ``NBGRADER_EXECUTION`` is set, i.e. under the grader."""
     return ('import os as _os\n\nif _os.environ.get("NBGRADER_EXECUTION"):\n'
