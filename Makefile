@@ -4,8 +4,9 @@
 #   make lab        open the student notebooks in JupyterLab
 #   make test       the full test suite (the same command CI runs)
 #   make release    regenerate notebooks/ from solutions/ with nbgrader
-#   make autograde  grade every submission in submitted/, export grades.csv and list what
-#                   needs attention (STUDENT=<id>, NOTEBOOK=<name>, FORCE=1 to grade one again)
+#   make autograde  grade every submission in submitted/ on every core, export grades.csv and
+#                   list what needs attention (STUDENT=<id>, NOTEBOOK=<name>, FORCE=1 to grade
+#                   one again, JOBS=<n> students at once)
 #   make export     grades.csv (per notebook and question, late penalties, roster) and the
 #                   Moodle and Canvas grade-import files
 #   make report     the instructor report: report/index.html (plots) and report/*.csv
@@ -93,12 +94,15 @@ gradebook.db: $(wildcard solutions/$(ASSIGNMENT)/*.ipynb) nbgrader_config.py | $
 	@$(OWN)
 
 # Options: STUDENT=<id> grades one student, NOTEBOOK=<name> one notebook, FORCE=1 grades again
-# what is graded already (after a fix). grades.csv is written even when a submission failed;
-# the exit status then says that something needs attention.
+# what is graded already (after a fix), JOBS=<n> students at once (default: every core; each
+# job is one nbgrader worker, course_utils/grading/parallel.py). grades.csv is written even
+# when a submission failed; the exit status then says that something needs attention.
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 AUTOGRADE_ARGS = $(if $(STUDENT),--student=$(STUDENT)) $(if $(NOTEBOOK),--notebook=$(NOTEBOOK)) \
                  $(if $(FORCE),--force)
 autograde: $(STAMP) sandbox-tools gradebook.db
-	@status=0; $(BIN)/nbgrader autograde $(ASSIGNMENT) $(AUTOGRADE_ARGS) || status=$$?; \
+	@status=0; $(BIN)/python -m course_utils.grading.parallel $(ASSIGNMENT) --jobs=$(JOBS) \
+	  $(AUTOGRADE_ARGS) || status=$$?; \
 	$(BIN)/nbgrader export --to grades.csv && echo "Grades written to $(GRADES)"; \
 	$(BIN)/python -m course_utils.grading.attention $(if $(STUDENT),--student=$(STUDENT)) \
 	  || status=1; \

@@ -3,9 +3,9 @@ all of them <= 6 min, and a full student submission autogrades in <= 60 s and in
 the time stock nbgrader ``Execute`` takes on the same submission.
 
 Usage: ``make bench`` (or ``python bench/bench.py [--repeat N] [--skip-autograde]
-[--skip-notebooks] [--notebooks NAME ...]``). Prints a table and writes
-``bench/results/latest.json``. A benchmark, not a test: it never fails on a slow machine, it
-reports.
+[--skip-notebooks] [--skip-parallel] [--skip-looping] [--notebooks NAME ...]``). Prints a
+table and writes ``bench/results/latest.json``. A benchmark, not a test: it never fails on a
+slow machine, it reports.
 
 The autograde comparison grades one full-solution submission of every notebook three times,
 side by side in one run, each in its own course copy: this project's grading (sandbox,
@@ -13,6 +13,11 @@ re-check, demo cells that no graded cell needs skipped), the same with every cel
 stock nbgrader (its own ``Execute``: no sandbox, no re-check). Per notebook, the time splits
 into setup, answer, demo and test cells (nbclient's cell timing), the re-check, and the rest
 ("other": kernel start, nbgrader's own passes and gradebook writes).
+
+Then a class of four full submissions is graded by ``make autograde``'s driver at one job and
+at two (the parallel speed-up). Last, two students whose ``ema`` loops forever are graded
+(notebook 02, the course's own limits): what such a student costs, and which cells were
+stopped at the per-cell limit.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import platform
 import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -204,6 +210,85 @@ def time_autograde(names: list[str], modes: dict[str, str] | None = None,
     return out
 
 
+#: A student whose ``ema`` never returns, and one who also calls it in a cell of their own.
+LOOPING_EMA = "def ema(values, beta=0.9):\n    while True:\n        pass\n"
+LOOP_NOTEBOOK = "02_moving_average"
+
+
+def time_looping_students() -> dict[str, dict]:
+    """Grade notebook 02 of two students whose ``ema`` loops forever (one of them also calls
+    it in a scratch cell) with the course's own limits; per student: seconds, and the cells
+    stopped at the per-cell limit. The other notebooks of such a student cost what an honest
+    submission's do."""
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="bench-loop-") as tmp:
+        course = pipeline.prepare_course(Path(tmp) / "course", notebooks=[LOOP_NOTEBOOK])
+        answers = pipeline.solution_answers(pipeline.source_notebook(course, LOOP_NOTEBOOK))
+        answers["ema-ema"] = LOOPING_EMA
+        release = pipeline.release_notebook(course, LOOP_NOTEBOOK)
+        loop = pipeline.fill_answers(release, answers)
+        scratch = nbformat.from_dict(loop)
+        scratch.cells.append(nbformat.v4.new_code_cell("ema([1.0, 2.0, 3.0])"))
+        for student, nb in {"loop": loop, "loop-scratch": scratch}.items():
+            pipeline.submit(course, student, {LOOP_NOTEBOOK: nb})
+            start = time.perf_counter()
+            pipeline.autograde(course, "--student", student, check=True)
+            seconds = time.perf_counter() - start
+            path = course / "autograded" / student / pipeline.ASSIGNMENT / f"{LOOP_NOTEBOOK}.ipynb"
+            stopped = [
+                cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {i}"
+                for i, cell in enumerate(nbformat.read(path, as_version=4).cells, start=1)
+                if any(o.get("ename") in ("TimeoutError", "CellTimeoutError")
+                       for o in cell.get("outputs", []))
+            ]
+            out[student] = {"seconds": round(seconds, 1), "stopped": stopped}
+    return out
+
+
+def print_looping(result: dict[str, dict]) -> None:
+    print(f"\n{'a student whose ema loops forever':34s} {'seconds':>8s}  cells stopped at "
+          "the per-cell limit")
+    for student, r in result.items():
+        print(f"  {student:32s} {r['seconds']:8.1f}  {len(r['stopped'])}: "
+              f"{', '.join(r['stopped'])}")
+
+
+def time_parallel(names: list[str], students: int = 4) -> dict[str, dict]:
+    """Grade a class of ``students`` honest full submissions with ``make autograde``'s driver
+    (:mod:`course_utils.grading.parallel`) at 1 job and at 2 jobs, each in its own course
+    copy; per job count: seconds, and whether every cell's score is the same."""
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="bench-jobs-") as tmp:
+        first = pipeline.prepare_course(Path(tmp) / "course", notebooks=names)
+        solved = {n: pipeline.solved_notebook(first, n) for n in names}
+        for i in range(students):
+            pipeline.submit(first, f"student{i + 1}", solved)
+        for jobs in (1, 2):
+            course = Path(tmp) / f"jobs-{jobs}"
+            shutil.copytree(first, course)
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "course_utils.grading.parallel",
+                            pipeline.ASSIGNMENT, f"--jobs={jobs}"], cwd=course, check=True,
+                           capture_output=True, text=True)
+            seconds = time.perf_counter() - start
+            scores = pipeline.cell_scores(course)
+            out[str(jobs)] = {"seconds": round(seconds, 1), "students": students,
+                              "scores": {s: {f"{nb}/{gid}": v for (nb, gid), (v, _)
+                                             in cells.items()} for s, cells in scores.items()}}
+    return out
+
+
+def print_parallel(result: dict[str, dict]) -> None:
+    one, two = result["1"], result["2"]
+    same = one["scores"] == two["scores"]
+    print(f"\n{'make autograde, a class of ' + str(one['students']) + ' full submissions':44s}"
+          f" {'seconds':>8s}  per student")
+    for jobs, r in result.items():
+        print(f"  JOBS={jobs:34s} {r['seconds']:8.1f}  {r['seconds'] / r['students']:6.1f}")
+    print(f"  speed-up at 2 jobs: {one['seconds'] / two['seconds']:.2f}x (goal 1.8x); "
+          f"every cell's score identical: {'yes' if same else 'NO'}")
+
+
 def print_autograde(result: dict[str, dict]) -> None:
     """The side-by-side table of :func:`time_autograde`'s result."""
     stock = result.get("stock nbgrader Execute", {}).get("seconds")
@@ -243,6 +328,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-autograde", action="store_true")
     parser.add_argument("--skip-notebooks", action="store_true",
                         help="only the autograde comparison")
+    parser.add_argument("--skip-parallel", action="store_true",
+                        help="leave out grading a class at 1 and 2 jobs (about 7 minutes)")
+    parser.add_argument("--skip-looping", action="store_true",
+                        help="leave out grading the students whose ema loops (4-5 minutes)")
     parser.add_argument("--notebooks", nargs="+", metavar="NAME",
                         help="only these notebooks (names without .ipynb)")
     args = parser.parse_args(argv)
@@ -264,6 +353,14 @@ def main(argv: list[str] | None = None) -> int:
         graded = time_autograde(names)
         print_autograde(graded)
         result["autograde_full_submission"] = graded
+    if not args.skip_parallel:
+        jobs = time_parallel(names)
+        print_parallel(jobs)
+        result["parallel"] = jobs
+    if not args.skip_looping:
+        looping = time_looping_students()
+        print_looping(looping)
+        result["looping_students"] = looping
     out = Path(__file__).with_name("results")
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(result, indent=2))

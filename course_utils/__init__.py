@@ -15,10 +15,15 @@ import sys
 
 import numpy as np
 
+from course_utils._one_verdict import route_stderr_to_stdout
 from course_utils._validation import CourseInputError
 
 __all__ = ["CourseInputError", "seed_everything", "__version__"]
 __version__ = "0.1.0"
+
+# Under nbgrader (validate or autograde), a warning is a note on stdout, never a failed cell:
+# Validate and autograde give the same verdict (course_utils/_one_verdict.py).
+route_stderr_to_stdout()
 
 
 def seed_everything(seed: int = 42, *, keras: bool | None = None) -> np.random.Generator:

@@ -11,6 +11,7 @@ every score, the export, the needs-attention summary, the report and who owns th
 from __future__ import annotations
 
 import csv
+import html
 import os
 import pwd
 import secrets
@@ -360,6 +361,24 @@ def test_a_looping_student_costs_at_most_the_cell_limit_per_calling_cell(graded)
     scratch = _timed_out(graded, "loop-scratch")
     assert scratch - _EMA_TESTS and len(scratch - _EMA_TESTS) == 1, scratch
     assert _timed_out(graded, "honest") == set()
+
+
+def test_a_looping_students_feedback_says_which_function_looped(graded):
+    path = graded.root / "autograded" / "loop" / "lecture02" / "02_moving_average.ipynb"
+    cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c
+             for c in nbformat.read(path, as_version=4).cells}
+    said = f"stopped after {CELL_SECONDS} s, the grader's limit for one cell: probably an " \
+        "infinite loop in `ema`"
+    for gid in _EMA_TESTS:
+        first = next(o for o in cells[gid].outputs if o.get("output_type") == "error")
+        assert first.ename == "TimeoutError" and first.evalue.startswith(said), first
+    proc = _as_user(graded.user, ".venv/bin/nbgrader", "generate_feedback", "lecture02",
+                    "--student", "loop", cwd=graded.root)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    page = html.unescape((graded.root / "feedback" / "loop" / "lecture02"
+                          / "02_moving_average.html").read_text())
+    assert f"TimeoutError: {said}" in page
+    assert "KeyboardInterrupt" not in page
 
 
 def test_the_integrity_report_lists_the_runaway_loops(graded):

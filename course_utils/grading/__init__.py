@@ -16,6 +16,9 @@ Modules
     bubblewrap sandbox: no network, no course files, not root, resource limits) and
     :class:`~course_utils.grading.sandbox.SandboxedExecute` (nbgrader's ``Execute`` plus a
     per-notebook time budget and recovery from dead or unresponsive kernels).
+``course_utils.grading.parallel``
+    ``make autograde JOBS=N``: several students graded at once into one gradebook, by worker
+    processes that each grade one student at a time through nbgrader's own API.
 ``course_utils.grading.late``, ``course_utils.grading.export``
     The late policy (a share of the score per started day late) and the export plugin
     (``grades.csv`` per notebook and question, with late penalties and the roster; Moodle and

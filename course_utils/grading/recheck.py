@@ -204,7 +204,8 @@ class _RemoteMethod:
 
 #: Modules of ``course_utils`` the re-check kernel gets (copied as they are). Everything else
 #: (the reference implementations, plots, grading tools) is absent there.
-STUB_MODULES = ("__init__.py", "_validation.py", "testing.py", "data.py", "keras_helpers.py")
+STUB_MODULES = ("__init__.py", "_one_verdict.py", "_validation.py", "testing.py", "data.py",
+                "keras_helpers.py")
 
 _BATCHNORM_STUB = '''"""The cache type of the course's batch normalization, and nothing else."""
 

@@ -43,6 +43,7 @@ import json
 import os
 import pwd
 import random
+import re
 import shutil
 import signal
 import stat
@@ -1165,6 +1166,27 @@ def _error_output(ename: str, evalue: str) -> NotebookNode:
     )
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# A frame of the student's notebook code in an IPython traceback: "Cell In[4], line 7, in ema"
+_NOTEBOOK_FRAME = re.compile(r"Cell In\s*\[[^\]]*\],\s*line \d+,\s*in (<module>|\w+)")
+
+
+def looping_function(traceback: list[str]) -> str | None:
+    """The function of the student's notebook code that was running when a cell was stopped
+    (the innermost notebook frame of the ``KeyboardInterrupt`` traceback); None when the loop
+    is in the cell itself or the traceback names no notebook frame."""
+    frames = _NOTEBOOK_FRAME.findall(_ANSI.sub("", "\n".join(str(t) for t in traceback)))
+    return frames[-1] if frames and frames[-1] != "<module>" else None
+
+
+def timeout_message(seconds: float, function: str | None) -> str:
+    """What a student reads when a cell was stopped at the per-cell limit."""
+    where = f"in `{function}`" if function else "in this cell"
+    return (f"stopped after {seconds:g} s, the grader's limit for one cell: probably an "
+            f"infinite loop {where}. Check that every loop there ends for these inputs; "
+            "cells that do not run it were graded as usual.")
+
+
 class SandboxedExecute(Execute):
     """nbgrader's ``Execute`` with sandboxed kernels and a bounded, crash-tolerant run.
 
@@ -1447,12 +1469,15 @@ class SandboxedExecute(Execute):
             cell.outputs = [_error_output("NotRunError", self._gave_up)]
             cell.execution_count = None
             return cell, resources
+        self._stopped_after = None
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except (CellTimeoutError, DeadKernelError) as e:
             self._on_kernel_lost(cell, index, e)
         else:
-            timed_out = any(
+            if self._stopped_after is not None:
+                self._explain_timeout(cell)
+            timed_out = self._stopped_after is not None or any(
                 out.get("output_type") == "error"
                 and out.get("ename") in ("CellTimeoutError", "KeyboardInterrupt")
                 for out in cell.get("outputs", [])
@@ -1462,6 +1487,24 @@ class SandboxedExecute(Execute):
         finally:
             self._demote_stderr(cell)
         return cell, resources
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        self._stopped_after = timeout
+        return await super()._async_handle_timeout(timeout, cell)
+
+    def _explain_timeout(self, cell) -> None:
+        """The cell was interrupted at its time limit: its ``KeyboardInterrupt`` becomes a
+        ``TimeoutError`` that says so in the student's words (the traceback stays for the
+        instructor; feedback shows only the name and the message)."""
+        outputs = list(cell.get("outputs", []))
+        for out in outputs:
+            if out.get("output_type") == "error" and out.get("ename") == "KeyboardInterrupt":
+                out["ename"] = "TimeoutError"
+                out["evalue"] = timeout_message(self._stopped_after,
+                                                looping_function(out.get("traceback", [])))
+                return
+        cell.outputs = [*outputs, _error_output(
+            "TimeoutError", timeout_message(self._stopped_after, None))]
 
     def _demote_stderr(self, cell) -> None:
         if not (self.stderr_to_stdout_in_grade_cells and _nbutils.is_grade(cell)):
@@ -1479,10 +1522,14 @@ class SandboxedExecute(Execute):
         if dead:
             ename, why = "DeadKernelError", "the kernel died while running this cell"
         else:
+            limit = getattr(self, "_stopped_after", None) or self.timeout
+            after = f"after {limit:g} s, the grader's limit for one cell," if limit else \
+                "at the grader's limit for one cell"
             ename, why = (
                 "CellTimeoutError",
-                "the cell did not finish within its time limit and the kernel did not respond "
-                "to the interrupt; it was killed",
+                f"stopped {after} and killed, because it did not respond to the interrupt: "
+                "probably an infinite loop in code that catches KeyboardInterrupt. Check that "
+                "every loop there ends",
             )
         self.log.warning("Cell %d: %s (%s).", index, why, error)
         tail = ""
