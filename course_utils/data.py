@@ -2,7 +2,8 @@
 
 Nothing here downloads anything. Every split is stratified (for classification) and seeded,
 and standardisation uses the statistics of the training part only, so no information from
-the test part leaks into training.
+the test part leaks into training. scikit-learn is imported by the functions that use it, not
+with the module: a notebook that needs only synthetic data starts a second sooner.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from sklearn import datasets
-from sklearn.model_selection import train_test_split
 
 from course_utils._validation import CourseInputError, as_float_array, check_positive
 
@@ -109,6 +108,8 @@ def _check_seed_and_flag(seed, scale) -> None:
 
 
 def _split(X, y, *, test_size, seed, stratify, scale) -> Split:
+    from sklearn.model_selection import train_test_split
+
     test_size = _check_fraction(test_size)
     _check_seed_and_flag(seed, scale)
     X_tr, X_te, y_tr, y_te = train_test_split(
@@ -127,6 +128,8 @@ def load_breast_cancer_split(*, test_size: float = 0.25, seed: int = 0,
     Returns a stratified :class:`Split`, standardised with the training statistics when
     ``scale`` is true; ``y`` is int64 in {0, 1}.
     """
+    from sklearn import datasets
+
     data = datasets.load_breast_cancer()
     return _split(data.data, data.target.astype(np.int64), test_size=test_size, seed=seed,
                   stratify=True, scale=scale)
@@ -137,6 +140,8 @@ def load_diabetes_split(*, test_size: float = 0.25, seed: int = 0, scale: bool =
 
     The target is returned unscaled (float64, roughly 25 to 346).
     """
+    from sklearn import datasets
+
     data = datasets.load_diabetes()
     return _split(data.data, data.target.astype(np.float64), test_size=test_size, seed=seed,
                   stratify=False, scale=scale)
@@ -144,6 +149,8 @@ def load_diabetes_split(*, test_size: float = 0.25, seed: int = 0, scale: bool =
 
 def load_digits_split(*, test_size: float = 0.25, seed: int = 0) -> Split:
     """Digits: 1,797 8x8 images flattened to 64 features in [0, 1], labels 0..9 (int64)."""
+    from sklearn import datasets
+
     data = datasets.load_digits()
     return _split(data.data / 16.0, data.target.astype(np.int64), test_size=test_size,
                   seed=seed, stratify=True, scale=False)
@@ -224,6 +231,8 @@ def digits_splits(*, n_train: int = 300, n_val: int = 300, seed: int = 0) -> Dig
     n_train = _check_count(n_train, "n_train", low=10, hint=hint)
     n_val = _check_count(n_val, "n_val", low=10, hint=hint)
     seed = _check_count(seed, "seed", low=0, hint="use a fixed number such as 0.")
+    from sklearn import datasets
+
     data = datasets.load_digits()
     X = (data.data / 16.0).astype(np.float32)
     y = data.target.astype(np.int64)
@@ -232,6 +241,8 @@ def digits_splits(*, n_train: int = 300, n_val: int = 300, seed: int = 0) -> Dig
             f"`n_train` + `n_val` must leave at least 10 of the {len(y)} images for the test "
             f"part. Received: n_train={n_train}, n_val={n_val}.\nHint: {hint}"
         )
+    from sklearn.model_selection import train_test_split
+
     x_tr, x_rest, y_tr, y_rest = train_test_split(
         X, y, train_size=n_train, random_state=seed, stratify=y)
     x_va, x_te, y_va, y_te = train_test_split(

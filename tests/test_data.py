@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.datasets import load_digits
 
 from course_utils import CourseInputError, data
 
@@ -57,8 +58,8 @@ def test_digits_splits_sizes_types_stratification_and_seed():
     counts = np.bincount(s.y_train, minlength=10)
     assert counts.min() >= 28 and counts.max() <= 31  # stratified: about 30 of each digit
     joined = np.concatenate([s.x_train, s.x_val, s.x_test])
-    assert len(np.unique(joined, axis=0)) == len(np.unique(data.datasets.load_digits().data,
-                                                           axis=0))  # disjoint, all used
+    # disjoint, all used
+    assert len(np.unique(joined, axis=0)) == len(np.unique(load_digits().data, axis=0))
     again = data.digits_splits()
     other = data.digits_splits(seed=1)
     np.testing.assert_array_equal(s.x_val, again.x_val)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import tomllib
 
+import pytest
 import yaml
 
 from course_utils.grading.pipeline import REPO_ROOT
@@ -86,3 +87,30 @@ def test_importing_course_utils_does_not_import_tensorflow():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "", f"importing course_utils pulled in {out}"
+
+
+def test_a_setup_cell_imports_neither_matplotlib_nor_sklearn_until_they_are_used():
+    # Every notebook's setup cell imports these; matplotlib and scikit-learn cost a kernel
+    # about 1.8 s and come in only with the first plot or the first scikit-learn dataset.
+    code = ("import sys\n"
+            "from course_utils import plotting, seed_everything\n"
+            "from course_utils.data import noisy_series, digits_splits\n"
+            "from course_utils.testing import assert_close\n"
+            "before = [m for m in ('matplotlib', 'sklearn') if m in sys.modules]\n"
+            "plotting.plot_ema_weights\n"
+            "digits_splits(n_train=20, n_val=20)\n"
+            "after = [m for m in ('matplotlib', 'sklearn') if m in sys.modules]\n"
+            "print(before, after)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[] ['matplotlib', 'sklearn']"
+
+
+def test_plotting_lists_and_names_its_plots():
+    from course_utils import plotting
+    from course_utils.plotting import _losses
+
+    assert "plot_loss_bars" in plotting.__all__ and "plot_loss_bars" in dir(plotting)
+    assert plotting.plot_loss_bars is _losses.plot_loss_bars
+    with pytest.raises(AttributeError, match="(?s)no plot named 'plot_los'.*Hint: the plots are"):
+        plotting.plot_los  # noqa: B018
