@@ -156,16 +156,16 @@ def _hand_in_class(k: Class) -> None:
     k.hand_in("late", files(), timestamp=LATE)
 
 
-# The points every student must get: test cell -> points lost, per notebook.
-POINTS = {"00_start_here": {"start-sigmoid-test": 1.0},
-          "02_moving_average": {"ema-ema-test": 2.0, "ema-ema-inputs-test": 1.0,
-                                "ema-weights-test": 1.0, "ema-bias-corrected-test": 2.0}}
+# The autograded points of each notebook: test cell -> points.
+POINTS = {n: pipeline.graded_cells(nbformat.read(REPO_ROOT / "solutions" / "lecture02"
+                                                 / f"{n}.ipynb", as_version=4))
+          for n in NOTEBOOKS}
 _EMA_TESTS = {"ema-ema-test", "ema-ema-inputs-test"}
 LOSES = {
     "honest": {},
     "blank": {"00_start_here": set(POINTS["00_start_here"]),
               "02_moving_average": set(POINTS["02_moving_average"])},
-    "partial": {"02_moving_average": {"ema-weights-test", "ema-bias-corrected-test"}},
+    "partial": {"02_moving_average": set(POINTS["02_moving_average"]) - _EMA_TESTS},
     "mistake": {"02_moving_average": set(_MISTAKE.loses)},
     "syntax": {"02_moving_average": {"ema-weights-test"}},
     "loop": {"02_moving_average": _EMA_TESTS},

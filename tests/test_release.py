@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 
 import nbformat
@@ -79,7 +80,8 @@ def test_source_notebooks_have_unique_grade_ids_and_locked_tests():
 
 #: Notebooks that ask conceptual questions (DESIGN.md, "Questions"): at least two autograded
 #: questions (answer cells ``<prefix>-q-<slug>``) and one manually graded written answer.
-ASKING = ("04_overfitting", "05_regularization", "08_keras_functional_api",
+ASKING = ("01_loss_functions", "02_moving_average", "03_optimizers", "04_overfitting",
+          "05_regularization", "06_batch_normalization", "07_metrics", "08_keras_functional_api",
           "09_saving_models", "10_callbacks")
 
 
@@ -93,3 +95,31 @@ def test_notebooks_ask_autograded_and_written_questions():
         graded = pipeline.graded_cells(nb)
         for gid in questions:
             assert f"{gid}-test" in graded, f"{name}: question {gid} has no test cell"
+
+
+def _shows_a_plot_object(source: str) -> bool:
+    """Whether a cell ends with a call to a plot (``plotting.*``, ``ax.*``, ``plt.*``) whose
+    return value Jupyter would print above the figure as ``<Axes: ...>``."""
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return False
+    if not body or not isinstance(body[-1], ast.Expr) or source.rstrip().endswith(";"):
+        return False
+    call = body[-1].value
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
+        return False
+    owner = call.func.value
+    return (isinstance(owner, ast.Name) and owner.id in {"plotting", "ax", "axes", "plt"}
+            and call.func.attr not in {"show", "tight_layout"})
+
+
+def test_no_plot_cell_prints_an_axes_repr_above_its_figure():
+    shown = []
+    for name in NOTEBOOKS:
+        nb = nbformat.read(pipeline.REPO_ROOT / "solutions" / pipeline.ASSIGNMENT
+                           / f"{name}.ipynb", as_version=4)
+        shown += [f"{name}, cell {i}" for i, c in enumerate(nb.cells)
+                  if c.cell_type == "code" and _shows_a_plot_object(c.source)]
+    assert shown == [], f"end these plot calls with `;`: {shown}"
+    assert _shows_a_plot_object("plotting.plot_losses(x)")  # the check itself can fail

@@ -25,6 +25,7 @@ import zipfile
 from pathlib import Path
 from urllib.error import HTTPError, URLError
 
+import nbformat
 import pytest
 
 from tools import student_edition as se
@@ -359,3 +360,97 @@ def test_student_lab_serves_validate_and_no_instructor_tool(student_lab):
                  "/courses"):
         assert _status(base, token, path)[0] == 404, path
     assert _status(base, token, "/assignments/validate")[0] == 405  # POST only: it is there
+
+
+# -- the student's JupyterLab in a real browser --------------------------------------------
+
+_INSTRUCTOR_LABELS = ("Formgrader", "Create Assignment", "Assignment List", "Course List",
+                      "Courses", "Manage Assignments")
+
+
+def _browser():
+    """Debian's chromium for Playwright, or a skip naming what to install."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    return chromium
+
+
+def _kernel_idle(base: str, token: str, path: str) -> bool:
+    _, body = _status(base, token, "/api/sessions")
+    kernels = [s["kernel"] for s in json.loads(body or b"[]") if s.get("path") == path]
+    return bool(kernels) and all(k["execution_state"] == "idle" for k in kernels)
+
+
+def _menu_labels(page) -> list[str]:
+    """Every item of every menu of the menu bar, as a student can open them."""
+    labels = []
+    for i in range(page.locator(".lm-MenuBar-item").count()):
+        page.locator(".lm-MenuBar-item").nth(i).click()
+        labels += page.locator(".lm-Menu-itemLabel").all_inner_texts()
+        page.keyboard.press("Escape")
+    return labels
+
+
+@pytest.fixture(scope="module")
+def validated_in_the_browser(student_lab, fresh_copy, tmp_path_factory):
+    """A student opens their finished notebook 02 in the edition's JupyterLab, runs all
+    cells and presses Validate; returns what the browser showed and what was saved."""
+    from playwright.sync_api import sync_playwright
+
+    from course_utils.grading import pipeline
+
+    chromium = _browser()
+    base, token, _ = student_lab
+    name = "02_moving_average"
+    source = nbformat.read(REPO / "solutions" / ASSIGNMENT / f"{name}.ipynb", as_version=4)
+    path = f"notebooks/{ASSIGNMENT}/{name}_done.ipynb"
+    release = fresh_copy / "notebooks" / ASSIGNMENT / f"{name}.ipynb"
+    done = pipeline.fill_answers(nbformat.read(release, as_version=4),
+                                 {**pipeline.solution_answers(source),
+                                  **pipeline.written_answers(source)})
+    nbformat.write(done, fresh_copy / path)
+    shots = tmp_path_factory.mktemp("screenshots")
+    seen = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium,
+                                    args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(f"{base}/lab/tree/{path}?token={token}")
+        page.locator(".validate-button").first.wait_for(timeout=120_000)
+        seen["menu_labels"] = _menu_labels(page)
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        page.wait_for_timeout(1000)
+        deadline = time.monotonic() + 240
+        while not _kernel_idle(base, token, path) and time.monotonic() < deadline:
+            page.wait_for_timeout(500)
+        seen["dialogs_before_validate"] = page.locator(".jp-Dialog").all_inner_texts()
+        page.locator(".validate-button").first.click()
+        result = page.locator(".validation-success, .validation-failed, .jp-Dialog-body")
+        page.wait_for_selector(".validation-success, .validation-failed", timeout=300_000)
+        seen["validate_dialog"] = result.first.inner_text()
+        seen["screenshot"] = shots / "validate.png"
+        page.screenshot(path=str(seen["screenshot"]))
+        browser.close()
+    _, body = _status(base, token, f"/api/contents/{path}")
+    seen["saved"] = json.loads(body)["content"]
+    return seen
+
+
+def test_student_lab_in_a_browser_shows_no_instructor_tool(validated_in_the_browser):
+    labels = validated_in_the_browser["menu_labels"]
+    assert "Run All Cells" in labels  # the menus really were read
+    assert [x for x in labels if x in _INSTRUCTOR_LABELS] == []
+    assert validated_in_the_browser["dialogs_before_validate"] == []  # no error on opening
+
+
+def test_student_runs_the_notebook_in_the_browser_and_validate_says_it_passes(
+        validated_in_the_browser):
+    seen = validated_in_the_browser
+    assert "Success! Your notebook passes all the tests." in seen["validate_dialog"]
+    code = [c for c in seen["saved"]["cells"] if c["cell_type"] == "code"]
+    assert all(c["execution_count"] for c in code), "Run All did not run every cell"
+    assert any("image/png" in o.get("data", {}) for c in code for o in c["outputs"])
+    png = seen["screenshot"].read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000

@@ -10,6 +10,9 @@ from __future__ import annotations
 import copy
 import json
 
+import nbformat
+
+from course_utils.grading import pipeline
 from tests.adversarial import Attack, cell_index, mistake
 from tests.adversarial import probes as P
 from tests.adversarial import tricks as T
@@ -21,6 +24,13 @@ NB08 = "08_keras_functional_api"
 NB05 = "05_regularization"
 NB04 = "04_overfitting"
 NB09, NB10 = "09_saving_models", "10_callbacks"
+
+
+def _every_test_cell(notebook: str) -> set[str]:
+    """The grade ids of all test cells of ``notebook`` (what a submission that runs nothing
+    loses)."""
+    path = pipeline.REPO_ROOT / "solutions" / pipeline.ASSIGNMENT / f"{notebook}.ipynb"
+    return set(pipeline.graded_cells(nbformat.read(path, as_version=4)))
 
 
 def _trick(student: str, base: str, kinds, summary: str, trick: str = "", *,
@@ -36,51 +46,44 @@ def _trick(student: str, base: str, kinds, summary: str, trick: str = "", *,
 
 # -- the strongest tricks, on every notebook ---------------------------------------------------
 
+# One submission per notebook carries all three tricks at once, on top of a known mistake that
+# fails through ``assert_close``: each trick alone would make that failing test pass (the test
+# becomes `pass`, the check accepts anything, or its error is forgotten), so the submission
+# scores exactly its mistake's score only if every one of them is defeated.
 _EVERY = [
-    # (notebook, mistake for the input transformer, for rebinding assert_close, for silencing)
-    (NB00, "sigmoid-sign-error", "sigmoid-sign-error", "sigmoid-returns-list"),
-    (NB01, "losses-only-regression-done", "losses-bce-sum-over-outputs",
-     "losses-kl-no-sum-as-on-slide"),
-    (NB02, "ema-v0-first-value", "ema-beta-swapped", "ema-no-bias-correction"),
-    (NB03, "adam-t-from-zero", "momentum-sign-error", "adam-betas-swapped"),
-    (NB06, "bn-variance-not-squared", "bn-backward-dgamma-uses-x", "bn-eps-outside-sqrt"),
-    (NB07, "metrics-f1-from-unguarded-precision", "metrics-confusion-transposed",
-     "metrics-macro-f1-of-means"),
-    (NB08, "keras-siamese-two-encoders", "keras-mlp-no-hidden-activation",
-     "keras-heads-no-loss-weights"),
-    (NB05, "reg-l2-lam-not-halved", "reg-dropout-no-scaling", "reg-es-best-epoch-from-one"),
-    (NB09, "save-huber-sum-over-outputs", "save-weights-not-loaded",
-     "save-huber-config-without-delta"),
-    (NB10, "callbacks-smoothed-no-bias-correction", "callbacks-precision-recall-swapped",
-     "callbacks-smoothed-no-reset"),
-    (NB04, "overfit-best-epoch-from-one", "overfit-gap-sign-swapped",
-     "overfit-features-highest-power-first"),
+    (NB00, "sigmoid-sign-error"),
+    (NB01, "losses-bce-sum-over-outputs"),
+    (NB02, "ema-beta-swapped"),
+    (NB03, "momentum-sign-error"),
+    (NB04, "overfit-gap-sign-swapped"),
+    (NB05, "reg-dropout-no-scaling"),
+    (NB06, "bn-backward-dgamma-uses-x"),
+    (NB07, "metrics-confusion-transposed"),
+    (NB08, "keras-mlp-no-hidden-activation"),
+    (NB09, "save-weights-not-loaded"),
+    (NB10, "callbacks-precision-recall-swapped"),
 ]
 
 
 def _every_notebook() -> list[Attack]:
     attacks = []
-    for i, (nb, rewrite, rebind, silence) in enumerate(_EVERY):
-        tag = nb[:2]
-        attacks += [
-            _trick(f"adv{tag}-tests-become-pass", rewrite, {"input-rewriting"},
-                   "an input transformer turns every later test cell into `pass`",
-                   T.input_transformer("input_transformers_cleanup")),
-            _trick(f"adv{tag}-assert-close-rebound", rebind, {"patched-test-helpers"},
-                   "rebinds the notebook's `assert_close` to a function that accepts anything",
-                   T.rebind_assert_close()),
-        ]
-        if i % 2 == 0:  # the two ways of silencing a failure alternate over the notebooks
-            attacks.append(_trick(
-                f"adv{tag}-showtraceback-silenced", silence, {"silenced-traceback"},
-                "replaces showtraceback and forgets each error, so failed tests look passed",
-                T.silence_showtraceback()))
-        else:
-            attacks.append(_trick(
-                f"adv{tag}-custom-exc-swallows", silence,
-                {"silenced-traceback", "custom-exception-handler"},
-                "set_custom_exc((BaseException,), ...) shows nothing and forgets each error",
-                T.custom_exception_handler()))
+    for i, (nb, base) in enumerate(_EVERY):
+        # the two ways of silencing a failure alternate over the notebooks
+        silence, silence_kinds, how = (
+            (T.silence_showtraceback(), {"silenced-traceback"}, "replaces showtraceback")
+            if i % 2 == 0 else
+            (T.custom_exception_handler(), {"silenced-traceback", "custom-exception-handler"},
+             "set_custom_exc((BaseException,), ...) swallows errors"))
+        tricks = [T.input_transformer("input_transformers_cleanup"), T.rebind_assert_close(),
+                  silence]
+        attacks.append(Attack(
+            student=f"adv{nb[:2]}-three-tricks", notebook=nb,
+            kinds=frozenset({"input-rewriting", "patched-test-helpers"} | silence_kinds),
+            summary="an input transformer turns every later test cell into `pass`, "
+                    "`assert_close` is rebound to accept anything, and " + how
+                    + " and forgets each error",
+            base=base, trick="\n".join(tricks),
+            markers=tuple((ARMED + t.rsplit(ARMED, 1)[1].split('"')[0],) for t in tricks)))
     return attacks
 
 
@@ -208,6 +211,7 @@ IN_KERNEL = [
             "course_utils/__init__.py": _SHIM_INIT,
             "course_utils/testing.py": (
                 "def assert_close(*args, **kwargs):\n    return None\n\n\n"
+                "def assert_answered(*args, **kwargs):\n    return None\n\n\n"
                 "def numerical_gradient(f, x, *args, **kwargs):\n    return 0 * x\n"),
         },
         markers=((ARMED + "course_utils shadowed",),),
@@ -317,8 +321,7 @@ TAMPERING = [
         kinds={"invalid-json"},
         summary="the notebook file is cut off in the middle (not JSON)",
         notebook_text='{"cells": [{"cell_type": "code", "source": "import os',
-        loses={"ema-ema-test", "ema-ema-inputs-test", "ema-weights-test",
-               "ema-bias-corrected-test"},
+        loses=_every_test_cell(NB02),
         why="a file that is not a notebook is graded as an empty notebook: nothing of it runs",
     ),
     Attack(

@@ -13,6 +13,20 @@ import pkgutil
 from course_utils.grading.pipeline import Mistake
 
 
+def question_answer(gid: str, comment: str, name: str, value: str) -> dict[str, str]:
+    """The answers of a mistake that gives question ``gid`` the wrong ``value`` (source text)."""
+    return {gid: f"# {comment}\n{name} = {value}\n"}
+
+
+def wrong_answer(student: str, notebook: str, gid: str, value: str) -> Mistake:
+    """A question answered wrong: variable ``answer_<slug>`` of answer cell ``gid``
+    (``<prefix>-q-<slug>``) set to ``value`` (source text); it loses that question's test."""
+    name = "answer_" + gid.split("-q-", 1)[1].replace("-", "_")
+    return Mistake(student=student, notebook=notebook,
+                   answers=question_answer(gid, "my answer", name, value),
+                   loses=frozenset({f"{gid}-test"}))
+
+
 def all_mistakes() -> list[Mistake]:
     """Every mistake of every catalogue module, in module order."""
     found: list[Mistake] = []

@@ -1,6 +1,7 @@
 """Known-wrong answers for 01_loss_functions."""
 
 from course_utils.grading.pipeline import Mistake
+from tests.mistakes import wrong_answer
 
 NB = "01_loss_functions"
 
@@ -183,4 +184,8 @@ MISTAKES = [
         },
         loses={"losses-bce-test", "losses-bce-clip-test", "losses-cce-test", "losses-kl-test"},
     ),
+    # questions
+    # log10(0.01) = -2
+    wrong_answer("losses-q-bce-log10", NB, "losses-q-bce-confident-mistake", "2.0"),
+    wrong_answer("losses-q-mse-too-large", NB, "losses-q-sigmoid-mse-slow", '"b"'),
 ]

@@ -11,6 +11,7 @@ is graded on that loop. ``ema-weights-test`` compares with the reference only.
 """
 
 from course_utils.grading.pipeline import Mistake
+from tests.mistakes import wrong_answer
 
 NB = "02_moving_average"
 
@@ -98,6 +99,7 @@ def ema_weights(t, beta=0.9):
     return beta ** (t - np.arange(1, t + 1))
 """
 
+
 MISTAKES = [
     # ema: values (the correction cell keeps its points: it runs on the reference ema)
     Mistake(student="ema-v0-first-value", notebook=NB, answers={"ema-ema": _EMA_V0_FIRST},
@@ -130,4 +132,11 @@ MISTAKES = [
             answers={"ema-weights": _WEIGHTS_REVERSED}, loses={"ema-weights-test"}),
     Mistake(student="ema-weights-no-one-minus-beta", notebook=NB,
             answers={"ema-weights": _WEIGHTS_NO_ONE_MINUS_BETA}, loses={"ema-weights-test"}),
+    # questions
+    # log(0.01)/log(0.9) = 43.7
+    wrong_answer("ema-q-steps-rounded-down", NB, "ema-q-steps-to-one-percent", "43"),
+    # the bias below 10 %, not 1 %
+    wrong_answer("ema-q-steps-ten-percent", NB, "ema-q-steps-to-one-percent", "22"),
+    # the slide's "arithmetic mean"
+    wrong_answer("ema-q-window-as-mean", NB, "ema-q-what-ema-averages", '"a"'),
 ]

@@ -10,6 +10,7 @@ The last entries put epsilon where the lecture and Keras put it; they must lose 
 """
 
 from course_utils.grading.pipeline import Mistake
+from tests.mistakes import wrong_answer
 
 NB = "03_optimizers"
 
@@ -199,4 +200,11 @@ MISTAKES = [
             "    return w - alpha_t * v_new / (np.sqrt(s_new) + eps), v_new, s_new\n")},
         loses=set(),
     ),
+    # questions
+    # 1/50: no sign change, not the limit
+    wrong_answer("optim-q-lr-without-zigzag", NB, "optim-q-largest-stable-lr", "0.02"),
+    # 2/1
+    wrong_answer("optim-q-lr-of-the-flat-axis", NB, "optim-q-largest-stable-lr", "2.0"),
+    # the slide's wording
+    wrong_answer("optim-q-s-as-variance", NB, "optim-q-what-s-measures", '"a"'),
 ]

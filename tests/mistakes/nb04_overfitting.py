@@ -10,6 +10,7 @@ never with the student's functions.
 """
 
 from course_utils.grading.pipeline import Mistake
+from tests.mistakes import question_answer
 
 NB = "04_overfitting"
 
@@ -21,10 +22,6 @@ _BEST_EPOCH = '''def best_epoch(values, *, mode="min"):
 
 def _best_epoch(body: str) -> str:
     return _BEST_EPOCH.format(body=body)
-
-
-def _answer(gid: str, comment: str, name: str, value: str) -> dict[str, str]:
-    return {gid: f"# {comment}\n{name} = {value}\n"}
 
 
 MISTAKES = [
@@ -121,37 +118,37 @@ MISTAKES = [
     Mistake(
         student="overfit-q-degree-as-index",  # argmin's position, counted from 0
         notebook=NB,
-        answers=_answer("overfit-q-best-degree", "Question 1", "answer_best_degree", "3"),
+        answers=question_answer("overfit-q-best-degree", "Question 1", "answer_best_degree", "3"),
         loses={"overfit-q-best-degree-test"},
     ),
     Mistake(
         student="overfit-q-degree-training-minimum",
         notebook=NB,
-        answers=_answer("overfit-q-best-degree", "Question 1", "answer_best_degree", "15"),
+        answers=question_answer("overfit-q-best-degree", "Question 1", "answer_best_degree", "15"),
         loses={"overfit-q-best-degree-test"},
     ),
     Mistake(
         student="overfit-q-report-validation-error",
         notebook=NB,
-        answers=_answer("overfit-q-report-set", "Question 2", "answer_report_set", '"b"'),
+        answers=question_answer("overfit-q-report-set", "Question 2", "answer_report_set", '"b"'),
         loses={"overfit-q-report-set-test"},
     ),
     Mistake(
         student="overfit-q-keep-epoch-from-one",  # the off-by-one epoch
         notebook=NB,
-        answers=_answer("overfit-q-keep-epoch", "Question 3", "answer_keep_epoch", "6"),
+        answers=question_answer("overfit-q-keep-epoch", "Question 3", "answer_keep_epoch", "6"),
         loses={"overfit-q-keep-epoch-test"},
     ),
     Mistake(
         student="overfit-q-keep-epoch-training-minimum",
         notebook=NB,
-        answers=_answer("overfit-q-keep-epoch", "Question 3", "answer_keep_epoch", "9"),
+        answers=question_answer("overfit-q-keep-epoch", "Question 3", "answer_keep_epoch", "9"),
         loses={"overfit-q-keep-epoch-test"},
     ),
     Mistake(
         student="overfit-q-keep-epoch-as-string",
         notebook=NB,
-        answers=_answer("overfit-q-keep-epoch", "Question 3", "answer_keep_epoch", '"5"'),
+        answers=question_answer("overfit-q-keep-epoch", "Question 3", "answer_keep_epoch", '"5"'),
         loses={"overfit-q-keep-epoch-test"},
     ),
 ]

@@ -8,6 +8,7 @@ both backward cells because its ``dx`` is built from its own (wrong) ``dgamma``.
 """
 
 from course_utils.grading.pipeline import Mistake
+from tests.mistakes import wrong_answer
 
 NB = "06_batch_normalization"
 
@@ -147,4 +148,9 @@ MISTAKES = [
             "    return gamma * (x - running_mean) / (np.sqrt(running_var) + eps) + beta\n")},
         loses={"bn-inference-test"},
     ),
+    # questions
+    # log(0.01)/log(0.99) = 458.2
+    wrong_answer("bn-q-batches-rounded-down", NB, "bn-q-batches-to-one-percent", "458"),
+    # the slide's wording
+    wrong_answer("bn-q-whole-training-set", NB, "bn-q-inference-statistics", '"a"'),
 ]

@@ -9,6 +9,7 @@ cell costs only that cell's tests. The last entry shows the one deliberate excep
 """
 
 from course_utils.grading.pipeline import Mistake
+from tests.mistakes import wrong_answer
 
 NB = "07_metrics"
 
@@ -245,4 +246,9 @@ MISTAKES = [
         )},
         loses={"metrics-macro-test"},
     ),
+    # questions
+    # 9 / 10
+    wrong_answer("metrics-q-precision-is-recall", NB, "metrics-q-screening-precision", "0.9"),
+    wrong_answer("metrics-q-precision-in-percent", NB, "metrics-q-screening-precision", "8.33"),
+    wrong_answer("metrics-q-threshold-by-accuracy", NB, "metrics-q-screening-threshold", '"a"'),
 ]
