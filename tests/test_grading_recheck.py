@@ -208,19 +208,41 @@ def test_rebinding_to_a_function_without_stand_in_is_refused():
         ns["f"] = np.mean
 
 
+def _stand_in(module: str, qualname: str):
+    name, source = recheck.STANDINS[(module, qualname)]
+    scope = {"np": np}
+    exec(source, scope)
+    return scope[name]
+
+
+def test_every_reference_a_test_rebinds_has_a_checked_stand_in():
+    assert set(recheck.STANDINS) == {("course_utils.ema", "ema"),
+                                     ("course_utils.optimizers", "sgd_update")}
+
+
 @pytest.mark.parametrize("beta", [0.0, 0.5, 0.9, 0.99])
 @pytest.mark.parametrize("corrected", [False, True])
-def test_every_stand_in_equals_its_reference(beta, corrected):
+def test_the_ema_stand_in_equals_its_reference(beta, corrected):
     rng = np.random.default_rng(7)
-    for (module, qualname), (name, source) in recheck.STANDINS.items():
-        assert (module, qualname) == ("course_utils.ema", "ema")
-        scope = {"np": np}
-        exec(source, scope)
-        for n in (1, 5, 200):
-            theta = rng.normal(2.0, 3.0, size=n)
-            np.testing.assert_allclose(scope[name](theta, beta, bias_correction=corrected),
-                                       ema_ref.ema(theta, beta, bias_correction=corrected),
-                                       rtol=1e-13, atol=1e-13)
+    stand_in = _stand_in("course_utils.ema", "ema")
+    for n in (1, 5, 200):
+        theta = rng.normal(2.0, 3.0, size=n)
+        np.testing.assert_allclose(stand_in(theta, beta, bias_correction=corrected),
+                                   ema_ref.ema(theta, beta, bias_correction=corrected),
+                                   rtol=1e-13, atol=1e-13)
+
+
+def test_the_sgd_update_stand_in_equals_its_reference():
+    from course_utils import optimizers
+
+    rng = np.random.default_rng(8)
+    stand_in = _stand_in("course_utils.optimizers", "sgd_update")
+    for shape in [(1,), (5,), (4, 3), (2, 3, 2)]:
+        w, dw = rng.normal(size=shape), rng.normal(size=shape)
+        saved = w.copy()
+        got = stand_in(w, dw, lr=0.37)
+        np.testing.assert_array_equal(got, optimizers.sgd_update(w, dw, lr=0.37))
+        assert not np.shares_memory(got, w) and np.array_equal(w, saved)
 
 
 # ------------------------------------------------------------------------------------------

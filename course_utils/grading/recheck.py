@@ -49,7 +49,8 @@ what the exercise asks for.
 
 A test that rebinds an answer name to a reference function while it runs (the
 ``ema_bias_corrected`` test binds ``ema`` to the reference so that it grades only the
-correction) gets a self-contained stand-in bound in the re-check kernel for that time
+correction; the ``minibatch_epoch`` test does the same with ``sgd_update``) gets a
+self-contained stand-in bound in the re-check kernel for that time
 (:data:`STANDINS`).
 """
 
@@ -236,11 +237,17 @@ def ema(values, beta=0.9, *, bias_correction=False):
     return out
 '''
 
+_SGD_UPDATE_STANDIN = '''
+def sgd_update(w, dw, *, lr):
+    return np.asarray(w, dtype=float) - lr * np.asarray(dw, dtype=float)
+'''
+
 #: (module, qualified name) of a reference function -> source of a self-contained stand-in
 #: (numpy only) that the re-check kernel binds while a test binds the reference to an answer
 #: name. Each stand-in is tested against its reference.
 STANDINS: dict[tuple[str, str], tuple[str, str]] = {
     ("course_utils.ema", "ema"): ("ema", _EMA_STANDIN),
+    ("course_utils.optimizers", "sgd_update"): ("sgd_update", _SGD_UPDATE_STANDIN),
 }
 
 

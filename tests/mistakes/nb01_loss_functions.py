@@ -26,6 +26,14 @@ GRAD_HEAD = (
     '    """Gradient of the batch-mean MSE with respect to y_pred."""\n'
 )
 
+
+def _logits_grad(expression: str) -> dict[str, str]:
+    """A ``bce_logits_grad`` that returns ``expression`` (``_sigmoid`` is the stable one)."""
+    return {"losses-bce-logits-grad": (
+        "def _sigmoid(z):\n    return 0.5 * (1.0 + np.tanh(0.5 * z))\n\n\n"
+        f"def bce_logits_grad(y_true, z):\n    return {expression}\n")}
+
+
 MISTAKES = [
     # binary cross-entropy ------------------------------------------------------------------
     Mistake(
@@ -188,4 +196,23 @@ MISTAKES = [
     # log10(0.01) = -2
     wrong_answer("losses-q-bce-log10", NB, "losses-q-bce-confident-mistake", "2.0"),
     wrong_answer("losses-q-mse-too-large", NB, "losses-q-sigmoid-mse-slow", '"b"'),
+    # bce_logits_grad
+    Mistake(student="losses-bcegrad-not-averaged", notebook=NB,
+            answers=_logits_grad("(_sigmoid(z) - y_true)"),
+            loses={"losses-bce-logits-grad-test"}),
+    Mistake(student="losses-bcegrad-divides-by-n", notebook=NB,
+            answers=_logits_grad("(_sigmoid(z) - y_true) / len(z)"),
+            loses={"losses-bce-logits-grad-test"}),
+    Mistake(student="losses-bcegrad-sign-flipped", notebook=NB,
+            answers=_logits_grad("(y_true - _sigmoid(z)) / z.size"),
+            loses={"losses-bce-logits-grad-test"}),
+    # the chain rule through y_hat: 0 / 0 = nan (and a warning) where y_hat rounds to 0 or 1
+    Mistake(student="losses-bcegrad-through-probabilities", notebook=NB,
+            answers=_logits_grad("(_sigmoid(z) - y_true) / (_sigmoid(z) * (1 - _sigmoid(z)))"
+                                 " * (_sigmoid(z) * (1 - _sigmoid(z))) / z.size"),
+            loses={"losses-bce-logits-grad-test"}),
+    # 1 / (1 + exp(-z)): right values, but exp(1000) overflows with a RuntimeWarning
+    Mistake(student="losses-bcegrad-overflows", notebook=NB,
+            answers=_logits_grad("(1.0 / (1.0 + np.exp(-z)) - y_true) / z.size"),
+            loses={"losses-bce-logits-grad-test"}),
 ]

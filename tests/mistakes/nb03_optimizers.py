@@ -26,6 +26,29 @@ def _adam(body: str) -> str:
             + body)
 
 
+
+_EPOCH = """def minibatch_epoch(w, b, X, y, *, batch_size, lr, seed):
+    order = {order}
+    for start in range(0, len(X), {size}):
+        idx = order[start:start + {size}]
+        X_batch, y_batch = X[idx], y[idx]
+        y_hat = 0.5 * (1.0 + np.tanh(0.5 * (X_batch @ w + b)))
+        dz = (y_hat - y_batch) / {divide}
+        {w_step}
+        b = {bias_step}
+    return w, b
+"""
+
+
+def _epoch(order: str = "np.random.default_rng(seed).permutation(len(X))",
+           divide: str = "len(idx)", *, size: str = "batch_size",
+           w_step: str = "w = sgd_update(w, X_batch.T @ dz, lr=lr)",
+           bias_step: str = "sgd_update(b, dz.sum(axis=0), lr=lr)") -> str:
+    """``minibatch_epoch`` with one part written differently."""
+    return _EPOCH.format(order=order, divide=divide, size=size, w_step=w_step,
+                         bias_step=bias_step)
+
+
 MISTAKES = [
     # ---- sgd_update -------------------------------------------------------------------
     Mistake(
@@ -207,4 +230,24 @@ MISTAKES = [
     wrong_answer("optim-q-lr-of-the-flat-axis", NB, "optim-q-largest-stable-lr", "2.0"),
     # the slide's wording
     wrong_answer("optim-q-s-as-variance", NB, "optim-q-what-s-measures", '"a"'),
+    # minibatch_epoch (the test binds sgd_update to the reference while it runs)
+    Mistake(student="optim-epoch-no-shuffle", notebook=NB,
+            answers={"optim-minibatch-epoch": _epoch("np.arange(len(X))")},
+            loses={"optim-minibatch-epoch-test"}),
+    Mistake(student="optim-epoch-gradient-summed", notebook=NB,
+            answers={"optim-minibatch-epoch": _epoch(divide="1")},
+            loses={"optim-minibatch-epoch-test"}),
+    Mistake(student="optim-epoch-divides-by-n", notebook=NB,  # wrong for the last batch only
+            answers={"optim-minibatch-epoch": _epoch(divide="len(X)")},
+            loses={"optim-minibatch-epoch-test"}),
+    Mistake(student="optim-epoch-bias-frozen", notebook=NB,
+            answers={"optim-minibatch-epoch": _epoch(bias_step="b")},
+            loses={"optim-minibatch-epoch-test"}),
+    Mistake(student="optim-epoch-one-full-step", notebook=NB,
+            answers={"optim-minibatch-epoch": _epoch(size="len(X)")},
+            loses={"optim-minibatch-epoch-test"}),
+    Mistake(student="optim-epoch-updates-w-in-place", notebook=NB,
+            answers={"optim-minibatch-epoch": _epoch(w_step="w -= lr * (X_batch.T @ dz)")},
+            loses={"optim-minibatch-epoch-test"}),
 ]
+
