@@ -56,7 +56,8 @@ sandbox-tools:
 	    echo "Grading needs bubblewrap and root: sudo apt-get install bubblewrap; sudo make autograde" >&2; \
 	  fi; }
 
-# The instructor report is checked in a real browser by the tests (headless Chromium);
+# The instructor report and the student's JupyterLab are checked in a real browser by the
+# tests (headless Chromium, driven by Playwright for the JupyterLab);
 # as root on Debian/Ubuntu it is installed on first use, elsewhere that test is skipped.
 browser-tools:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
