@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import socket
 import threading
 import time
@@ -43,6 +44,15 @@ SHARDS = 2  # course copies graded at the same time (the CI machine has 2 cores)
 CELL_LIMIT_SECONDS = 30
 
 _SUMMARY: dict = {}  # the graded batch's summary, printed at the end of the session
+
+
+def chromium_or_skip() -> str:
+    """The path of Debian's chromium (the browser the tests drive), or a skip naming what to
+    install."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    return chromium
 
 
 class Listener:

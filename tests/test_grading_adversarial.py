@@ -27,12 +27,12 @@ from tests.adversarial import (
     TELLTALES,
     all_attacks,
     mistake,
+    notebook_test_cells,
 )
 from tests.conftest import (
     FULL,
     NOTEBOOKS,
     SHARDS,
-    SOLUTIONS,
     submission_digests,
 )
 
@@ -42,11 +42,6 @@ UNGRADED = [a for a in ATTACKS if not a.graded]
 WITH_MARKERS = [a for a in ATTACKS if a.markers]
 SNOOPING = [a for a in ATTACKS if a.probes]
 _ids = {"ids": lambda a: a.student}
-
-
-def _graded_cells(notebook: str) -> dict[str, float]:
-    """grade_id -> points of every test cell of ``notebook`` (the instructor version)."""
-    return pipeline.graded_cells(nbformat.read(SOLUTIONS / f"{notebook}.ipynb", as_version=4))
 
 
 def _autograded(graded_course, student: str, notebook: str) -> Path:
@@ -72,7 +67,7 @@ def _score_report(graded_course, student: str, notebook: str, loses) -> list[str
     """The cells of ``student`` that do not score as expected, as readable lines."""
     got = graded_course.scores.get(student, {})
     wrong = []
-    for gid, points in _graded_cells(notebook).items():
+    for gid, points in notebook_test_cells(notebook).items():
         want = (0.0 if gid in loses else points, points)
         have = got.get((notebook, gid))
         if have != want:
@@ -113,7 +108,7 @@ def test_in_kernel_tricks_start_from_a_known_mistake_and_expect_its_score():
 @pytest.mark.parametrize("attack", ATTACKS, **_ids)
 def test_expected_cells_exist_in_the_notebook(attack):
     assert attack.notebook in NOTEBOOKS
-    unknown = attack.expected_loses - set(_graded_cells(attack.notebook))
+    unknown = attack.expected_loses - set(notebook_test_cells(attack.notebook))
     assert not unknown, f"{attack.student}: not test cells of {attack.notebook}: {unknown}"
 
 

@@ -78,14 +78,19 @@ def test_makefile_declares_the_documented_targets():
         assert re.search(rf"^{target}:", out, flags=re.M), target
 
 
+def _printed_by(code: str) -> str:
+    """What ``code`` prints when run in a fresh interpreter (nothing imported yet)."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
 def test_importing_course_utils_does_not_import_tensorflow():
     code = ("import sys, pkgutil, importlib, course_utils\n"
             "for m in pkgutil.walk_packages(course_utils.__path__, 'course_utils.'):\n"
             "    if m.name != 'course_utils.keras_helpers':\n"
             "        importlib.import_module(m.name)\n"
             "print(','.join(m for m in ('tensorflow', 'keras') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    out = _printed_by(code)
     assert out == "", f"importing course_utils pulled in {out}"
 
 
@@ -101,9 +106,7 @@ def test_a_setup_cell_imports_neither_matplotlib_nor_sklearn_until_they_are_used
             "digits_splits(n_train=20, n_val=20)\n"
             "after = [m for m in ('matplotlib', 'sklearn') if m in sys.modules]\n"
             "print(before, after)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
-    assert out == "[] ['matplotlib', 'sklearn']"
+    assert _printed_by(code) == "[] ['matplotlib', 'sklearn']"
 
 
 def test_plotting_lists_and_names_its_plots():

@@ -28,6 +28,7 @@ from urllib.error import HTTPError, URLError
 import nbformat
 import pytest
 
+from tests.conftest import chromium_or_skip
 from tools import student_edition as se
 
 REPO = se.REPO_ROOT
@@ -368,14 +369,6 @@ _INSTRUCTOR_LABELS = ("Formgrader", "Create Assignment", "Assignment List", "Cou
                       "Courses", "Manage Assignments")
 
 
-def _browser():
-    """Debian's chromium for Playwright, or a skip naming what to install."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    return chromium
-
-
 def _kernel_idle(base: str, token: str, path: str) -> bool:
     _, body = _status(base, token, "/api/sessions")
     kernels = [s["kernel"] for s in json.loads(body or b"[]") if s.get("path") == path]
@@ -400,7 +393,7 @@ def validated_in_the_browser(student_lab, fresh_copy, tmp_path_factory):
 
     from course_utils.grading import pipeline
 
-    chromium = _browser()
+    chromium = chromium_or_skip()
     base, token, _ = student_lab
     name = "02_moving_average"
     source = nbformat.read(REPO / "solutions" / ASSIGNMENT / f"{name}.ipynb", as_version=4)
@@ -427,9 +420,9 @@ def validated_in_the_browser(student_lab, fresh_copy, tmp_path_factory):
             page.wait_for_timeout(500)
         seen["dialogs_before_validate"] = page.locator(".jp-Dialog").all_inner_texts()
         page.locator(".validate-button").first.click()
-        result = page.locator(".validation-success, .validation-failed, .jp-Dialog-body")
-        page.wait_for_selector(".validation-success, .validation-failed", timeout=300_000)
-        seen["validate_dialog"] = result.first.inner_text()
+        result = page.locator(".validation-success, .validation-failed").first
+        result.wait_for(timeout=300_000)
+        seen["validate_dialog"] = result.inner_text()
         seen["screenshot"] = shots / "validate.png"
         page.screenshot(path=str(seen["screenshot"]))
         browser.close()

@@ -10,24 +10,23 @@ notebook's setup cell, and a graded run that draws nothing, start faster.
 
 from __future__ import annotations
 
+import functools
 import importlib
 
 _MODULES = ("_common", "_losses", "_ema", "_optimizers", "_overfitting", "_regularization",
             "_batchnorm", "_metrics", "_keras", "_callbacks")
 
 
-def _public_names() -> list[str]:
-    """Import the topic modules once and copy their public functions into this package."""
-    names = globals().get("_NAMES")
-    if names is None:
-        names = []
-        for module_name in _MODULES:
-            module = importlib.import_module(f"{__name__}.{module_name}")
-            for name in module.__all__:
-                globals()[name] = getattr(module, name)
-                names.append(name)
-        globals()["_NAMES"] = names
-    return names
+@functools.cache
+def _public_names() -> tuple[str, ...]:
+    """Import the topic modules (once) and copy their public functions into this package."""
+    names = []
+    for module_name in _MODULES:
+        module = importlib.import_module(f"{__name__}.{module_name}")
+        for name in module.__all__:
+            globals()[name] = getattr(module, name)
+            names.append(name)
+    return tuple(names)
 
 
 def __getattr__(name: str):

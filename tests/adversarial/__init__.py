@@ -118,6 +118,12 @@ CELL_TIMEOUT_SECONDS = 45.0  # the batch's Execute.timeout (30 s) plus interrupt
 TELLTALES = ("SQLite format 3", "BEGIN SOLUTION")
 
 
+def notebook_test_cells(notebook: str) -> dict[str, float]:
+    """grade_id -> points of every test cell of ``notebook`` (the instructor version)."""
+    path = pipeline.REPO_ROOT / "solutions" / pipeline.ASSIGNMENT / f"{notebook}.ipynb"
+    return pipeline.graded_cells(nbformat.read(path, as_version=4))
+
+
 def mistake(student: str) -> Mistake:
     """The known mistake of :mod:`tests.mistakes` graded under ``student``."""
     found = {m.student: m for m in all_mistakes()}

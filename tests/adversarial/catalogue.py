@@ -10,10 +10,7 @@ from __future__ import annotations
 import copy
 import json
 
-import nbformat
-
-from course_utils.grading import pipeline
-from tests.adversarial import Attack, cell_index, mistake
+from tests.adversarial import Attack, cell_index, mistake, notebook_test_cells
 from tests.adversarial import probes as P
 from tests.adversarial import tricks as T
 from tests.adversarial.tricks import ARMED
@@ -24,13 +21,6 @@ NB08 = "08_keras_functional_api"
 NB05 = "05_regularization"
 NB04 = "04_overfitting"
 NB09, NB10 = "09_saving_models", "10_callbacks"
-
-
-def _every_test_cell(notebook: str) -> set[str]:
-    """The grade ids of all test cells of ``notebook`` (what a submission that runs nothing
-    loses)."""
-    path = pipeline.REPO_ROOT / "solutions" / pipeline.ASSIGNMENT / f"{notebook}.ipynb"
-    return set(pipeline.graded_cells(nbformat.read(path, as_version=4)))
 
 
 def _trick(student: str, base: str, kinds, summary: str, trick: str = "", *,
@@ -321,7 +311,7 @@ TAMPERING = [
         kinds={"invalid-json"},
         summary="the notebook file is cut off in the middle (not JSON)",
         notebook_text='{"cells": [{"cell_type": "code", "source": "import os',
-        loses=_every_test_cell(NB02),
+        loses=set(notebook_test_cells(NB02)),  # a submission that runs nothing
         why="a file that is not a notebook is graded as an empty notebook: nothing of it runs",
     ),
     Attack(
