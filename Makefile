@@ -29,8 +29,8 @@ export PYTHONHASHSEED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # Grading runs as root (sudo make autograde); what it writes into the course then goes back to
-# the instructor who ran sudo (course_utils/grading/ownership.py).
-OWN := $(BIN)/python -m course_utils.grading.ownership
+# the instructor who ran sudo (course_grader/ownership.py).
+OWN := $(BIN)/python -m course_grader.ownership
 
 .PHONY: setup sandbox-tools browser-tools lab test lint release autograde export report \
         formgrader feedback integrity bench clean \
@@ -45,7 +45,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $(STAMP)
 
-# Autograding runs student code in a bubblewrap sandbox (course_utils/grading/SECURITY.md).
+# Autograding runs student code in a bubblewrap sandbox (course_grader/SECURITY.md).
 # As root on Debian/Ubuntu the tool is installed on first use; elsewhere this says how.
 sandbox-tools:
 	@command -v bwrap >/dev/null 2>&1 || { \
@@ -96,16 +96,16 @@ gradebook.db: $(wildcard solutions/$(ASSIGNMENT)/*.ipynb) nbgrader_config.py | $
 
 # Options: STUDENT=<id> grades one student, NOTEBOOK=<name> one notebook, FORCE=1 grades again
 # what is graded already (after a fix), JOBS=<n> students at once (default: every core; each
-# job is one nbgrader worker, course_utils/grading/parallel.py). grades.csv is written even
+# job is one nbgrader worker, course_grader/parallel.py). grades.csv is written even
 # when a submission failed; the exit status then says that something needs attention.
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 AUTOGRADE_ARGS = $(if $(STUDENT),--student=$(STUDENT)) $(if $(NOTEBOOK),--notebook=$(NOTEBOOK)) \
                  $(if $(FORCE),--force)
 autograde: $(STAMP) sandbox-tools gradebook.db
-	@status=0; $(BIN)/python -m course_utils.grading.parallel $(ASSIGNMENT) --jobs=$(JOBS) \
+	@status=0; $(BIN)/python -m course_grader.parallel $(ASSIGNMENT) --jobs=$(JOBS) \
 	  $(AUTOGRADE_ARGS) || status=$$?; \
 	$(BIN)/nbgrader export --to grades.csv && echo "Grades written to $(GRADES)"; \
-	$(BIN)/python -m course_utils.grading.attention $(if $(STUDENT),--student=$(STUDENT)) \
+	$(BIN)/python -m course_grader.attention $(if $(STUDENT),--student=$(STUDENT)) \
 	  || status=1; \
 	if [ $$status -ne 0 ]; then \
 	  echo "Some submissions need attention (listed above); fix them, then" \
@@ -114,16 +114,16 @@ autograde: $(STAMP) sandbox-tools gradebook.db
 
 # grades.csv (per-notebook, per-question and late-penalty columns, joined with the roster
 # imported by `nbgrader db student import roster.csv`) and the Moodle and Canvas import files;
-# see course_utils/grading/export.py and docs/instructors.md.
+# see course_grader/export.py and docs/instructors.md.
 GRADES := grades.csv, grades_moodle.csv and grades_canvas.csv
 export: $(STAMP) gradebook.db
 	@status=0; $(BIN)/nbgrader export --to grades.csv || status=$$?; $(OWN); \
 	if [ $$status -eq 0 ]; then echo "Grades written to $(GRADES)"; fi; exit $$status
 
-# The instructor report of the last grading run (course_utils/grading/report.py):
+# The instructor report of the last grading run (course_grader/report.py):
 # report/index.html (one page, plots embedded) with students.csv, cells.csv and mistakes.csv.
 report: $(STAMP) gradebook.db
-	@status=0; $(BIN)/python -m course_utils.grading.report || status=$$?; $(OWN); exit $$status
+	@status=0; $(BIN)/python -m course_grader.report || status=$$?; $(OWN); exit $$status
 
 # The instructors' grading interface (manual grades of written answers, submissions,
 # the gradebook), in JupyterLab at /formgrader.
@@ -134,7 +134,7 @@ feedback: $(STAMP) gradebook.db
 	@status=0; $(BIN)/nbgrader generate_feedback $(ASSIGNMENT) || status=$$?; $(OWN); exit $$status
 
 integrity: $(STAMP)
-	@status=0; $(BIN)/python -m course_utils.grading.integrity --assignment $(ASSIGNMENT) \
+	@status=0; $(BIN)/python -m course_grader.integrity --assignment $(ASSIGNMENT) \
 	  --out integrity_report.csv || status=$$?; $(OWN); exit $$status
 
 bench: $(STAMP) sandbox-tools

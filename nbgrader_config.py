@@ -39,17 +39,17 @@ c.Execute.interrupt_on_timeout = True
 # A deleted graded cell comes back from the gradebook and is scored (nbgrader PR #1770).
 c.OverwriteCells.add_missing_cells = True
 
-# --- integrity and isolation (course_utils/grading/SECURITY.md) ----------------------------
+# --- integrity and isolation (course_grader/SECURITY.md) ----------------------------
 # Before nbgrader's own checks, every graded cell's metadata is rebuilt from the gradebook,
 # so one tampered or duplicated cell never aborts the batch for everybody.
 c.Autograde.sanitize_preprocessors = [
-    "course_utils.grading.preflight.NormalizeSubmission",
+    "course_grader.preflight.NormalizeSubmission",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     # nbgrader's OverwriteCells, quiet about the hidden tests every release lacks; every other
-    # change is a warning naming the student (course_utils/grading/overwrite_cells.py)
-    "course_utils.grading.overwrite_cells.OverwriteCells",
+    # change is a warning naming the student (course_grader/overwrite_cells.py)
+    "course_grader.overwrite_cells.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 # Student code runs in a sandboxed kernel (bubblewrap + prlimit + setpriv: no network, no
@@ -57,7 +57,7 @@ c.Autograde.sanitize_preprocessors = [
 # ignores interrupts costs only the cell it was running. Needs root and `bwrap` (Debian
 # package bubblewrap); without them grading refuses to run student code and says why.
 c.Autograde.autograde_preprocessors = [
-    "course_utils.grading.sandbox.SandboxedExecute",
+    "course_grader.sandbox.execute.SandboxedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
@@ -71,9 +71,9 @@ c.SandboxedExecute.notebook_timeout = 300  # whole-notebook limit, seconds
 c.SandboxedExecute.skip_unneeded_cells = True
 # A submitted file that is not a readable notebook is graded as an empty notebook (its graded
 # cells score 0) instead of failing the student's other notebooks too.
-c.Autograde.exporter_class = "course_utils.grading.unreadable.TolerantNotebookExporter"
+c.Autograde.exporter_class = "course_grader.unreadable.TolerantNotebookExporter"
 # A run that crashed mid-student grades that student again on the next run.
-c.Autograde.post_convert_hook = "course_utils.grading.preflight.mark_graded"
+c.Autograde.post_convert_hook = "course_grader.preflight.mark_graded"
 
 # Any stderr in a graded cell scores 0 in nbgrader (utils.determine_grade). A test failure is
 # an `error` output, never stderr, so stderr (TensorFlow/absl log lines, Python warnings)
@@ -86,20 +86,20 @@ c.IgnorePattern.pattern = r"[\s\S]"  # any non-empty stderr text
 #     nbgrader db assignment add lecture02 --duedate="2026-11-21 00:00:00 UTC"
 # A submission's lateness is its timestamp.txt minus that date; each notebook of a late
 # submission loses percent_per_day of its score per started day after the grace period.
-c.AssignLatePenalties.plugin_class = "course_utils.grading.late.PercentPerDay"
+c.AssignLatePenalties.plugin_class = "course_grader.late.PercentPerDay"
 c.PercentPerDay.percent_per_day = 10.0
 c.PercentPerDay.max_percent = 100.0
 c.PercentPerDay.grace_minutes = 15.0
 # `nbgrader export` (make export) writes grades.csv with per-notebook, per-question and late
 # penalty columns, joined with the imported roster, plus grades_moodle.csv and grades_canvas.csv.
-c.ExportApp.plugin_class = "course_utils.grading.export.GradesExport"
+c.ExportApp.plugin_class = "course_grader.export.GradesExport"
 c.GradesExport.lms_item = "Lecture 2 workbook"
 
 # --- feedback ------------------------------------------------------------------------------
 # Hidden tests, tracebacks and student outputs stay out of what students get back
-# (course_utils/grading/feedback.py); the autograded notebooks keep everything.
+# (course_grader/feedback.py); the autograded notebooks keep everything.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "course_utils.grading.feedback.HideHiddenTests",
+    "course_grader.feedback.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

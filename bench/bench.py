@@ -39,7 +39,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from course_utils.grading import pipeline
+from course_grader import pipeline
 
 NOTEBOOK_BUDGET_S = 60.0
 ALL_NOTEBOOKS_BUDGET_S = 360.0
@@ -255,7 +255,7 @@ def print_looping(result: dict[str, dict]) -> None:
 
 def time_parallel(names: list[str], students: int = 4) -> dict[str, dict]:
     """Grade a class of ``students`` honest full submissions with ``make autograde``'s driver
-    (:mod:`course_utils.grading.parallel`) at 1 job and at 2 jobs, each in its own course
+    (:mod:`course_grader.parallel`) at 1 job and at 2 jobs, each in its own course
     copy; per job count: seconds, and whether every cell's score is the same."""
     out = {}
     with tempfile.TemporaryDirectory(prefix="bench-jobs-") as tmp:
@@ -267,7 +267,7 @@ def time_parallel(names: list[str], students: int = 4) -> dict[str, dict]:
             course = Path(tmp) / f"jobs-{jobs}"
             shutil.copytree(first, course)
             start = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "course_utils.grading.parallel",
+            subprocess.run([sys.executable, "-m", "course_grader.parallel",
                             pipeline.ASSIGNMENT, f"--jobs={jobs}"], cwd=course, check=True,
                            capture_output=True, text=True)
             seconds = time.perf_counter() - start

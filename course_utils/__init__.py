@@ -5,7 +5,7 @@ Importing this package is cheap: it never imports TensorFlow or Keras. Only
 
 Modules (one per topic): ``losses``, ``ema``, ``optimizers``, ``landscapes``,
 ``overfitting``, ``regularization``, ``batchnorm``, ``metrics``, ``data``, ``plotting``,
-``testing``, ``keras_helpers``; instructor tooling lives in ``course_utils.grading``.
+``testing``, ``keras_helpers``; instructor tooling lives in ``course_grader``.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from course_utils.grading import pipeline
+from course_grader import pipeline
 from tests.adversarial import (
     NOTEBOOK_SECONDS,
     PEER,

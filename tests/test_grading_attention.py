@@ -1,4 +1,4 @@
-"""The needs-attention summary (``course_utils.grading.attention``) on hand-made course folders.
+"""The needs-attention summary (``course_grader.attention``) on hand-made course folders.
 
 No nbgrader run: the folders hold what ``generate_assignment`` and ``autograde`` would leave
 (release and source notebooks, submissions, autograded notebooks with the grader's errors).
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from course_utils.grading.attention import collect, format_summary, main
+from course_grader.attention import collect, format_summary, main
 
 
 def _nb(*cells) -> dict:

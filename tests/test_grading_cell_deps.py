@@ -1,4 +1,4 @@
-"""course_utils.grading.cell_deps: which demo cells a graded run needs (names, by `ast`)."""
+"""course_grader.cell_deps: which demo cells a graded run needs (names, by `ast`)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import re
 import nbformat
 import pytest
 
-from course_utils.grading import pipeline
-from course_utils.grading.cell_deps import cell_names, needed_cells
+from course_grader import pipeline
+from course_grader.cell_deps import cell_names, needed_cells
 
 SOLUTIONS = pipeline.REPO_ROOT / "solutions" / pipeline.ASSIGNMENT
 FULL, BLANK = "full-solution", "blank-release"  # the session batch's students (conftest)
@@ -216,7 +216,7 @@ def test_skipping_unneeded_cells_changes_no_score(graded_course, tmp_path):
 def _executor(course, *, skip=True):
     from traitlets.config import Config
 
-    from course_utils.grading.sandbox import SandboxedExecute
+    from course_grader.sandbox.execute import SandboxedExecute
 
     config = Config()
     config.CourseDirectory.root = str(course)
@@ -266,7 +266,7 @@ def test_sandboxed_execute_skips_nothing_without_its_source_notebook(tmp_path):
 
 
 def test_skipping_is_off_unless_configured(tmp_path):
-    from course_utils.grading.sandbox import SandboxedExecute
+    from course_grader.sandbox.execute import SandboxedExecute
 
     assert not SandboxedExecute().skip_unneeded_cells
     assert _executor(tmp_path, skip=False).skip_unneeded_cells is False

@@ -1,4 +1,4 @@
-"""Hidden tests stay hidden in student feedback (``course_utils.grading.feedback``).
+"""Hidden tests stay hidden in student feedback (``course_grader.feedback``).
 
 The end-to-end tests grade real submissions with real nbgrader: a temporary course with
 ``00_start_here``, ``HideHiddenTests`` enabled in its ``nbgrader_config.py``, five students
@@ -22,8 +22,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from course_utils.grading import pipeline
-from course_utils.grading.feedback import (
+from course_grader import pipeline
+from course_grader.feedback import (
     HIDDEN_PLACEHOLDER,
     HiddenTextDetector,
     HideHiddenTests,
@@ -40,7 +40,7 @@ CONFIG = '''
 c.SandboxedExecute.skip_unneeded_cells = False
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "course_utils.grading.feedback.HideHiddenTests",
+    "course_grader.feedback.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 '''

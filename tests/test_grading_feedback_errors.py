@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from course_utils.grading import pipeline
+from course_grader import pipeline
 
 NB = "00_start_here"
 ANSWER = "start-sigmoid"

@@ -1,4 +1,4 @@
-"""The integrity report (``course_utils.grading.integrity``) on crafted submissions.
+"""The integrity report (``course_grader.integrity``) on crafted submissions.
 
 One temporary course (``00_start_here`` and ``01_loss_functions``, release and gradebook made
 by real ``nbgrader generate_assignment``), one honest student and one student per kind of
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from course_utils.grading import pipeline
-from course_utils.grading.integrity import KINDS, Finding, scan_code, scan_course
+from course_grader import pipeline
+from course_grader.integrity import KINDS, Finding, scan_code, scan_course
 
 HAS_01 = (pipeline.REPO_ROOT / "solutions" / pipeline.ASSIGNMENT
           / "01_loss_functions.ipynb").exists()
@@ -335,7 +335,7 @@ def test_cli_writes_the_csv_and_a_summary_and_never_touches_submissions(course, 
                                                                         tmp_path):
     before = _snapshot(course / "submitted")
     out = tmp_path / "report.csv"
-    cmd = [sys.executable, "-m", "course_utils.grading.integrity", "--course", str(course),
+    cmd = [sys.executable, "-m", "course_grader.integrity", "--course", str(course),
            "--assignment", pipeline.ASSIGNMENT]
     proc = subprocess.run([*cmd, "--out", str(out)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr

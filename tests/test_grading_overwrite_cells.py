@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from course_utils.grading.overwrite_cells import release_source
+from course_grader.overwrite_cells import release_source
 from tests.test_grading_sandbox import _sanitize, _weaken, honest
 
 

@@ -1,4 +1,4 @@
-"""Grading outputs go back to the instructor (``course_utils.grading.ownership``)."""
+"""Grading outputs go back to the instructor (``course_grader.ownership``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from course_utils.grading.ownership import give_back, instructor
+from course_grader.ownership import give_back, instructor
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="only root can give files away")
 

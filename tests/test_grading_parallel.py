@@ -1,4 +1,4 @@
-"""Parallel grading (``make autograde JOBS=N``, :mod:`course_utils.grading.parallel`): the
+"""Parallel grading (``make autograde JOBS=N``, :mod:`course_grader.parallel`): the
 same class graded by plain sequential ``nbgrader autograde`` and by two workers into one
 gradebook scores every cell the same; a worker killed mid-class loses only the student it was
 grading, and the next run finishes the job."""
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from course_utils.grading import parallel, pipeline
-from course_utils.grading.pipeline import ASSIGNMENT
+from course_grader import parallel, pipeline
+from course_grader.pipeline import ASSIGNMENT
 from tests.mistakes.nb02_moving_average import MISTAKES
 
 NB = "02_moving_average"
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 
 def _run(course: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "course_utils.grading.parallel", ASSIGNMENT, *args],
+        [sys.executable, "-m", "course_grader.parallel", ASSIGNMENT, *args],
         cwd=course, capture_output=True, text=True, env={**os.environ, **(env or {})},
         timeout=1200)
 
@@ -101,12 +101,12 @@ def test_sqlite_urls_wait_for_other_writers_and_others_are_left_alone():
 
 
 def test_bad_arguments_get_a_clear_error(tmp_path):
-    bad = subprocess.run([sys.executable, "-m", "course_utils.grading.parallel", ASSIGNMENT,
+    bad = subprocess.run([sys.executable, "-m", "course_grader.parallel", ASSIGNMENT,
                           "--jobs", "0"], cwd=tmp_path, capture_output=True, text=True)
     assert bad.returncode == 2 and "--jobs: expected a number of worker processes >= 1; " \
         "received 0" in bad.stderr
     (tmp_path / "submitted" / "ann" / ASSIGNMENT).mkdir(parents=True)
-    missing = subprocess.run([sys.executable, "-m", "course_utils.grading.parallel",
+    missing = subprocess.run([sys.executable, "-m", "course_grader.parallel",
                               ASSIGNMENT, "--student", "bob"], cwd=tmp_path,
                              capture_output=True, text=True)
     assert missing.returncode == 1

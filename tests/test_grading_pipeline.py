@@ -11,7 +11,7 @@ import csv
 import nbformat
 import pytest
 
-from course_utils.grading import pipeline
+from course_grader import pipeline
 from tests.conftest import BLANK, FULL, NOTEBOOKS, SOLUTIONS
 from tests.mistakes import all_mistakes
 
@@ -158,7 +158,7 @@ def test_parallel_runs_never_wait_for_each_other_on_a_full_pipe(tmp_path):
     import sys
     import time
 
-    from course_utils.grading import pipeline
+    from course_grader import pipeline
 
     stamp = tmp_path / "done"
     slow = [sys.executable, "-c", "import time; time.sleep(4)"]

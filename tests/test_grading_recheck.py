@@ -3,7 +3,7 @@
 The end-to-end re-check (a second sandboxed kernel, real nbgrader) is exercised by the graded
 batch of ``tests/conftest.py``: the full solution keeps every point, each known mistake loses
 exactly its cells, and the attacks of ``tests/adversarial`` earn nothing. Here the kernel side
-(:mod:`course_utils.grading._recheck_kernel`) runs in this process, so every type and edge case
+(:mod:`course_grader._recheck_kernel`) runs in this process, so every type and edge case
 of the protocol can be checked directly.
 """
 
@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from course_grader import recheck
 from course_utils import batchnorm as bn_ref
 from course_utils import ema as ema_ref
-from course_utils.grading import recheck
 
 
 class InProcessChannel(recheck._Channel):
@@ -342,7 +342,7 @@ def test_sandbox_uids_do_not_follow_a_seeded_random():
     """A setup cell seeds ``random``; two graders must still draw different uids."""
     import random
 
-    from course_utils.grading import sandbox
+    from course_grader.sandbox import host as sandbox
 
     draws = []
     for _ in range(2):

@@ -2,7 +2,7 @@
 
 A tiny throwaway course (one notebook: a setup cell, two answers, two graded tests with hidden
 tests) is graded with the repository's own ``nbgrader_config.py`` (the settings
-``course_utils/grading/SECURITY.md`` explains) plus small limits, so that every attack finishes
+``course_grader/SECURITY.md`` explains) plus small limits, so that every attack finishes
 in seconds. Each attacking student also writes correct answers: when the
 attack fails harmlessly, they must get full marks like the honest student.
 
@@ -27,7 +27,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from course_utils.grading import pipeline
+from course_grader import pipeline
 
 ASSIGNMENT = pipeline.ASSIGNMENT
 NB = "tiny"
@@ -208,13 +208,13 @@ def test_repo_config_grades_with_the_sandbox_and_the_preflight_repair():
              for p in cfg.Autograde.get("autograde_preprocessors", [])]
     sanitize = [p if isinstance(p, str) else f"{p.__module__}.{p.__name__}"
                 for p in cfg.Autograde.get("sanitize_preprocessors", [])]
-    hint = "nbgrader_config.py must configure the sandbox as course_utils/grading/SECURITY.md shows"
-    assert "course_utils.grading.sandbox.SandboxedExecute" in names, hint
+    hint = "nbgrader_config.py must configure the sandbox as course_grader/SECURITY.md shows"
+    assert "course_grader.sandbox.execute.SandboxedExecute" in names, hint
     assert not any(n.endswith(".Execute") and "Sandboxed" not in n for n in names), hint
-    assert sanitize[:1] == ["course_utils.grading.preflight.NormalizeSubmission"], hint
+    assert sanitize[:1] == ["course_grader.preflight.NormalizeSubmission"], hint
     assert cfg.OverwriteCells.get("add_missing_cells") is True, hint
     assert cfg.Autograde.get("post_convert_hook") == (
-        "course_utils.grading.preflight.mark_graded"), hint
+        "course_grader.preflight.mark_graded"), hint
 
 
 # ------------------------------------------------------------------------------------------
@@ -238,8 +238,8 @@ def _sanitize(course, nb):
     )
     from traitlets.config import Config
 
-    from course_utils.grading.overwrite_cells import OverwriteCells
-    from course_utils.grading.preflight import NormalizeSubmission
+    from course_grader.overwrite_cells import OverwriteCells
+    from course_grader.preflight import NormalizeSubmission
 
     config = Config()
     config.OverwriteCells.add_missing_cells = True
@@ -347,7 +347,7 @@ def test_without_preflight_a_duplicated_cell_stops_nbgrader(course):
 
 
 def test_preflight_rejects_a_notebook_that_is_a_symbolic_link(course, tmp_path):
-    from course_utils.grading.preflight import NormalizeSubmission, SubmissionRejected
+    from course_grader.preflight import NormalizeSubmission, SubmissionRejected
 
     (tmp_path / f"{NB}.ipynb").symlink_to(course / "gradebook.db")
     resources = {"metadata": {"path": str(tmp_path), "name": NB},
@@ -367,7 +367,7 @@ def test_sandboxed_kernel_is_unprivileged_offline_and_limited(visible_dir):
     import asyncio
     import json
 
-    from course_utils.grading.sandbox import SandboxKernelManager
+    from course_grader.sandbox.kernel_manager import SandboxKernelManager
 
     secret = visible_dir / "course"
     (secret / "work").mkdir(parents=True)

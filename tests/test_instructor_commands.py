@@ -22,8 +22,8 @@ from urllib.error import URLError
 import nbformat
 import pytest
 
-from course_utils.grading import pipeline
-from course_utils.grading.pipeline import REPO_ROOT
+from course_grader import pipeline
+from course_grader.pipeline import REPO_ROOT
 from tests.test_lab import _free_port
 
 NAME = "00_start_here"

@@ -25,8 +25,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils.grading import pipeline
-from course_utils.grading.pipeline import REPO_ROOT
+from course_grader import pipeline
+from course_grader.pipeline import REPO_ROOT
 from tests.conftest import chromium_or_skip
 from tests.mistakes import nb02_moving_average
 

@@ -19,7 +19,7 @@ from urllib.error import URLError
 
 import pytest
 
-from course_utils.grading.pipeline import REPO_ROOT
+from course_grader.pipeline import REPO_ROOT
 
 
 def _free_port() -> int:

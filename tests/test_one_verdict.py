@@ -10,8 +10,8 @@ import sys
 import nbformat
 import pytest
 
+from course_grader import pipeline
 from course_utils import _one_verdict
-from course_utils.grading import pipeline
 
 NB = "02_moving_average"
 _WARNS = '''import warnings

@@ -10,7 +10,7 @@ import tomllib
 import pytest
 import yaml
 
-from course_utils.grading.pipeline import REPO_ROOT
+from course_grader.pipeline import REPO_ROOT
 
 
 def _pyproject():

@@ -7,7 +7,7 @@ import json
 
 import nbformat
 
-from course_utils.grading import pipeline
+from course_grader import pipeline
 from tests.conftest import NOTEBOOKS
 
 RELEASE = pipeline.REPO_ROOT / "notebooks" / pipeline.ASSIGNMENT

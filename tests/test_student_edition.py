@@ -172,7 +172,7 @@ def test_the_build_scan_reports_each_kind_of_leak(edition, tmp_path, plant):
         with open(folder / "README.md", "a") as f:
             f.write("\n### BEGIN HIDDEN TESTS\n")
     else:
-        path = {"grading package": "course_utils/grading/__init__.py",
+        path = {"grading package": "course_grader/__init__.py",
                 "tests folder": "tests/test_losses.py", "gradebook": "gradebook.db",
                 "git folder": ".git/HEAD", "nbgrader config": "nbgrader_config.py"}[plant]
         (folder / path).parent.mkdir(parents=True, exist_ok=True)
@@ -243,7 +243,7 @@ def test_course_utils_imports_from_the_edition_without_the_grading_package(fresh
             "    importlib.import_module(name)\n"
             "print(course_utils.__file__)\n"
             "try:\n"
-            "    import course_utils.grading\n"
+            "    import course_grader\n"
             "except ModuleNotFoundError:\n"
             "    print('no grading package')\n")
     out = subprocess.run([str(fresh_copy / ".venv" / "bin" / "python"), "-c", code],
@@ -391,7 +391,7 @@ def validated_in_the_browser(student_lab, fresh_copy, tmp_path_factory):
     cells and presses Validate; returns what the browser showed and what was saved."""
     from playwright.sync_api import sync_playwright
 
-    from course_utils.grading import pipeline
+    from course_grader import pipeline
 
     chromium = chromium_or_skip()
     base, token, _ = student_lab

@@ -7,7 +7,7 @@ writes ``dist/student-edition/`` and ``dist/student-edition.zip``, holding only:
     README.md, Makefile     the students' two commands (templates in tools/student-edition/)
     pyproject.toml          the pinned packages a student needs, derived from ../pyproject.toml
     .jupyter/               JupyterLab's settings: the notebooks and Validate, no instructor tool
-    course_utils/           the package the notebooks import, without course_utils/grading
+    course_utils/           the package the notebooks import
     notebooks/lecture02/    the release notebooks as committed
 
 The repository itself holds every solution and hidden test, so students never get it. Before
@@ -64,7 +64,8 @@ MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN T
 _REGION = re.compile(r"^\s*(?:###|===) (BEGIN|END) (SOLUTION|HIDDEN TESTS|MARK SCHEME)\b")
 # Repository paths that never belong in the edition, wherever they appear in it.
 FORBIDDEN_PARTS = frozenset({
-    "solutions", "tests", "mistakes", "adversarial", "grading", "bench", "tools", ".git",
+    "solutions", "tests", "mistakes", "adversarial", "grading", "course_grader", "bench",
+    "tools", ".git",
     "gradebook.db", "nbgrader_config.py", "submitted", "autograded", "feedback", "exchange",
     "grades.csv", "integrity_report.csv", ".nbgrader.log", "__pycache__",
     ".ipynb_checkpoints",
@@ -134,7 +135,7 @@ def build(out: Path, *, repo: Path = REPO_ROOT) -> Path:
     for path in notebooks:
         shutil.copyfile(path, dest / "notebooks" / ASSIGNMENT / path.name)
     shutil.copytree(repo / "course_utils", dest / "course_utils",
-                    ignore=shutil.ignore_patterns("grading", "__pycache__", "*.pyc", "*.egg-info"))
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"))
     (dest / "pyproject.toml").write_text(student_pyproject(repo))
     shutil.copyfile(TEMPLATES / "Makefile", dest / "Makefile")
     readme = (TEMPLATES / "README.md").read_text()
@@ -203,8 +204,8 @@ def leaks(folder: Path, *, repo: Path = REPO_ROOT) -> list[str]:
             found.append(f"{rel}: binary file")
             continue
         found += [f"{rel}: contains {m!r}" for m in MARKERS if m in text]
-        if re.search(r"(from|import)\s+course_utils\.grading", text):
-            found.append(f"{rel}: imports course_utils.grading")
+        if re.search(r"(from|import)\s+course_(utils\.grading|grader)", text):
+            found.append(f"{rel}: imports course_grader")
         # Notebooks are JSON: compare the lines of their cells, not of the file.
         lines = (text.splitlines() if path.suffix != ".ipynb" else
                  [ln for cell in json.loads(text)["cells"]

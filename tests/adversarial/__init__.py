@@ -29,8 +29,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
-from course_utils.grading import pipeline
-from course_utils.grading.pipeline import Mistake
+from course_grader import pipeline
+from course_grader.pipeline import Mistake
 from tests.adversarial.probes import PEER
 from tests.mistakes import all_mistakes
 

@@ -1,6 +1,6 @@
 """The catalogue of known-wrong answers, one module per notebook (``nbNN_<topic>.py``).
 
-Each module defines ``MISTAKES``: a list of :class:`course_utils.grading.pipeline.Mistake`.
+Each module defines ``MISTAKES``: a list of :class:`course_grader.pipeline.Mistake`.
 The grading-pipeline test submits every one of them as its own student and checks that it
 loses exactly the test cells listed in ``loses`` and keeps full marks everywhere else.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from course_utils.grading.pipeline import Mistake
+from course_grader.pipeline import Mistake
 
 
 def question_answer(gid: str, comment: str, name: str, value: str) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """Known-wrong answers for 00_start_here."""
 
-from course_utils.grading.pipeline import Mistake
+from course_grader.pipeline import Mistake
 
 NB = "00_start_here"
 

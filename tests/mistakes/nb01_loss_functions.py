@@ -1,6 +1,6 @@
 """Known-wrong answers for 01_loss_functions."""
 
-from course_utils.grading.pipeline import Mistake
+from course_grader.pipeline import Mistake
 from tests.mistakes import wrong_answer
 
 NB = "01_loss_functions"

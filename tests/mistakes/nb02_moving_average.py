@@ -10,7 +10,7 @@ the ``ema`` test cells and a correct correction built on it keeps its points (se
 is graded on that loop. ``ema-weights-test`` compares with the reference only.
 """
 
-from course_utils.grading.pipeline import Mistake
+from course_grader.pipeline import Mistake
 from tests.mistakes import wrong_answer
 
 NB = "02_moving_average"

@@ -9,7 +9,7 @@ still ends within 1e-3 of Rosenbrock's minimum) lose only the value tests.
 The last entries put epsilon where the lecture and Keras put it; they must lose nothing.
 """
 
-from course_utils.grading.pipeline import Mistake
+from course_grader.pipeline import Mistake
 from tests.mistakes import wrong_answer
 
 NB = "03_optimizers"

@@ -9,7 +9,7 @@ too. The question tests compare with values computed from ``course_utils`` at gr
 never with the student's functions.
 """
 
-from course_utils.grading.pipeline import Mistake
+from course_grader.pipeline import Mistake
 from tests.mistakes import question_answer
 
 NB = "04_overfitting"

@@ -8,7 +8,7 @@ its cell; stopping one epoch late or counting ties as improvements changes both 
 goes on, and a later epoch can become the best).
 """
 
-from course_utils.grading.pipeline import Mistake
+from course_grader.pipeline import Mistake
 
 NB = "05_regularization"
 

@@ -7,7 +7,7 @@ answer cell loses only the test cells of that answer; ``bn-backward-dgamma-uses-
 both backward cells because its ``dx`` is built from its own (wrong) ``dgamma``.
 """
 
-from course_utils.grading.pipeline import Mistake
+from course_grader.pipeline import Mistake
 from tests.mistakes import wrong_answer
 
 NB = "06_batch_normalization"

@@ -8,7 +8,7 @@ cell costs only that cell's tests. The last entry shows the one deliberate excep
 ``f1_score`` built on the student's own unguarded ``precision`` loses the F1 test as well.
 """
 
-from course_utils.grading.pipeline import Mistake
+from course_grader.pipeline import Mistake
 from tests.mistakes import wrong_answer
 
 NB = "07_metrics"

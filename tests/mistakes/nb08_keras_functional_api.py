@@ -6,7 +6,7 @@ cover every answer cell. The tests of each exercise build their models only with
 exercise's function, so a mistake loses exactly the test cells of its own answer.
 """
 
-from course_utils.grading.pipeline import Mistake
+from course_grader.pipeline import Mistake
 
 NB = "08_keras_functional_api"
 

@@ -8,7 +8,7 @@ student's ``HuberLoss``: a wrong loss or a ``get_config`` without ``delta`` lose
 test as well (a delta the file cannot remember is exactly what that test checks).
 """
 
-from course_utils.grading.pipeline import Mistake
+from course_grader.pipeline import Mistake
 
 NB = "09_saving_models"
 

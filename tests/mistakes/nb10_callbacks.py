@@ -8,7 +8,7 @@ callback loses only that callback's tests. No test reads a ``logs`` dict back af
 had it: in the re-check the hooks get copies, so a check on it could not be trusted.
 """
 
-from course_utils.grading.pipeline import Mistake
+from course_grader.pipeline import Mistake
 
 NB = "10_callbacks"
 

@@ -1,6 +1,6 @@
 """The instructor report: one self-contained HTML page and CSV files about a graded class.
 
-``make report`` (``python -m course_utils.grading.report``) reads the gradebook, the autograded
+``make report`` (``python -m course_grader.report``) reads the gradebook, the autograded
 notebooks and the submissions (read-only; no student code runs) and writes ``report/``:
 
 ``index.html``
@@ -40,7 +40,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course_utils.grading import attention
+from course_grader import attention
 
 __all__ = ["ClassResults", "load", "write_report", "main"]
 
@@ -106,7 +106,7 @@ def load(course: str | os.PathLike = ".") -> ClassResults:
     """Read the class's results from the course folder (gradebook, autograded/, submitted/)."""
     from nbgrader.api import Gradebook
 
-    from course_utils.grading import integrity
+    from course_grader import integrity
 
     course = Path(course)
     res = ClassResults()
@@ -343,7 +343,7 @@ def write_report(course: str | os.PathLike = ".", out: str | os.PathLike = "repo
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m course_utils.grading.report",
+        prog="python -m course_grader.report",
         description="Write the instructor report (report/index.html and CSV files).")
     parser.add_argument("--course", default=".", help="the course folder (default: .)")
     parser.add_argument("--out", default="report", help="output folder (default: report)")

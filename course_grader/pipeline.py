@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 ASSIGNMENT = "lecture02"
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 _MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
 

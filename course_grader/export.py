@@ -30,7 +30,7 @@ LMS ids to the scores (and lists students who submitted nothing, with 0)::
 
 Configure it in ``nbgrader_config.py``::
 
-    c.ExportApp.plugin_class = "course_utils.grading.export.GradesExport"
+    c.ExportApp.plugin_class = "course_grader.export.GradesExport"
     c.GradesExport.lms_item = "Lecture 2 workbook"
 """
 

@@ -35,11 +35,11 @@ notebook that is a symbolic link) fails that submission alone, with the reason i
 Configure it in ``nbgrader_config.py``::
 
     c.Autograde.sanitize_preprocessors = [
-        "course_utils.grading.preflight.NormalizeSubmission",
+        "course_grader.preflight.NormalizeSubmission",
         "nbgrader.preprocessors.ClearOutput",
         "nbgrader.preprocessors.DeduplicateIds",
         "nbgrader.preprocessors.OverwriteKernelspec",
-        "course_utils.grading.overwrite_cells.OverwriteCells",
+        "course_grader.overwrite_cells.OverwriteCells",
         "nbgrader.preprocessors.CheckCellMetadata",
     ]
 """
@@ -84,7 +84,7 @@ def mark_graded(assignment=None, student=None, notebooks=(), **_ignored) -> None
     """``Autograde.post_convert_hook``: the student's grading finished; restore its timestamp.
 
     Configure as ``c.Autograde.post_convert_hook =
-    "course_utils.grading.preflight.mark_graded"``; NormalizeSubmission only marks students
+    "course_grader.preflight.mark_graded"``; NormalizeSubmission only marks students
     as in progress when this hook is configured.
     """
     for notebook in notebooks:
@@ -200,7 +200,7 @@ class NormalizeSubmission(NbGraderPreprocessor):
         True,
         help="While a student is graded, make its autograded copy look older than the "
         "submission, so that a crashed run grades it again (needs the post_convert_hook "
-        "course_utils.grading.preflight.mark_graded).",
+        "course_grader.preflight.mark_graded).",
     ).tag(config=True)
     rename_by_source = Bool(
         True,

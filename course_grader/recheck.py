@@ -389,7 +389,7 @@ def _uses_keras(statement: str) -> bool:
 def kernel_source() -> str:
     """The source that defines ``__course_recheck__`` in the re-check kernel."""
     text = Path(__file__).with_name("_recheck_kernel.py").read_text()
-    from course_utils.grading._recheck_kernel import SOURCE_MARKER
+    from course_grader._recheck_kernel import SOURCE_MARKER
 
     return text.split(SOURCE_MARKER + "\n", 2)[-1]
 
@@ -681,11 +681,8 @@ class _Channel:
     def start(self) -> None:
         from jupyter_core.utils import run_sync
 
-        from course_utils.grading.sandbox import (
-            SandboxKernelManager,
-            _is_checkout,
-            _module_dirs,
-        )
+        from course_grader.sandbox.host import _is_checkout, _module_dirs
+        from course_grader.sandbox.kernel_manager import SandboxKernelManager
 
         self.close()
         self.generation += 1

@@ -1,6 +1,6 @@
 """What needs the instructor's attention after a grading run, each with the command that fixes it.
 
-``make autograde`` ends with ``python -m course_utils.grading.attention``: it reads the
+``make autograde`` ends with ``python -m course_grader.attention``: it reads the
 gradebook, ``submitted/`` and ``autograded/`` (never student code; nothing is executed) and
 prints one line per problem, writes them to ``needs_attention.csv`` and exits 1 when any of
 them needs action. Problems, per student and notebook:
@@ -251,7 +251,7 @@ def format_summary(items: list[Item]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m course_utils.grading.attention",
+        prog="python -m course_grader.attention",
         description="List what needs attention after `nbgrader autograde`; exit 1 if any "
                     "problem needs action.")
     parser.add_argument("--course", default=".", help="the course folder (default: .)")

@@ -7,16 +7,16 @@ folder, so the student's other, correct notebooks get no grade either.
 
 :class:`TolerantNotebookExporter` is nbgrader's notebook exporter, except that such a file is
 read as a notebook holding one markdown cell that says what happened. The pre-flight repair
-(:mod:`course_utils.grading.preflight`) and ``OverwriteCells.add_missing_cells`` then put the
+(:mod:`course_grader.preflight`) and ``OverwriteCells.add_missing_cells`` then put the
 setup and test cells back from the gradebook, the tests run against answers that are not
 there, and every graded cell of that notebook scores 0, while the student's other notebooks are
 graded as usual. The error is logged with the student, the notebook and the reason; the
-needs-attention summary (:mod:`course_utils.grading.attention`) lists it with the command that
+needs-attention summary (:mod:`course_grader.attention`) lists it with the command that
 grades it again once a readable file is handed in. The file in ``submitted/`` is never touched.
 
 Configure it in ``nbgrader_config.py``::
 
-    c.Autograde.exporter_class = "course_utils.grading.unreadable.TolerantNotebookExporter"
+    c.Autograde.exporter_class = "course_grader.unreadable.TolerantNotebookExporter"
 """
 
 from __future__ import annotations

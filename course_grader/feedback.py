@@ -12,7 +12,7 @@ Enable it in ``nbgrader_config.py``, between nbgrader's two default feedback pre
 
     c.GenerateFeedback.preprocessors = [
         "nbgrader.preprocessors.GetGrades",
-        "course_utils.grading.feedback.HideHiddenTests",
+        "course_grader.feedback.HideHiddenTests",
         "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     ]
 
@@ -67,7 +67,7 @@ What this cannot stop (limits, stated honestly)
 * **Other channels than the feedback.** The stolen text can reach the student without the
   feedback: over the network, into a shared folder or the gradebook, or through the
   autograded notebook if that is ever returned. Only a sandbox (no network, no writable
-  course files; see ``course_utils.grading.sandbox``) closes those. Hidden tests whose
+  course files; see ``course_grader.sandbox``) closes those. Hidden tests whose
   *values* must stay secret should not live in the notebook at all (nbgrader issue #1363:
   import them from a ``.py`` file the kernel cannot read, or use hashed tests).
 * **Fragments.** A hidden value on its own (``1.2345``) or a hidden line shorter than

@@ -16,11 +16,11 @@ once per worker, not once per student.
 * **Nothing is lost.** A worker that dies (killed, out of memory) costs only the student it was
   grading: that student is reported as failed, a new worker takes over the rest, and the next
   run grades the student again (nbgrader skips only students whose grading finished, see
-  :func:`course_utils.grading.preflight.mark_graded`).
+  :func:`course_grader.preflight.mark_graded`).
 
 Usage::
 
-    python -m course_utils.grading.parallel lecture02 --jobs 2 [--student ID] [--notebook NB]
+    python -m course_grader.parallel lecture02 --jobs 2 [--student ID] [--notebook NB]
         [--force]
 
 Exit status 0 when every student was graded, 1 otherwise (the failures are listed).

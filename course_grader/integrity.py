@@ -5,7 +5,7 @@ opens a SQLite gradebook in read-only mode. Each problem becomes a :class:`Findi
 submission (bad JSON, odd metadata, a symbolic link, code that does not parse) is a finding,
 never an exception. Run it before or after ``nbgrader autograde``::
 
-    python -m course_utils.grading.integrity [--course DIR] [--assignment lecture02]
+    python -m course_grader.integrity [--course DIR] [--assignment lecture02]
                                              [--out integrity_report.csv] [--fail-on high]
 
 It writes a CSV (``student, notebook, cell, severity, kind, detail``) and prints a summary.
@@ -69,7 +69,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import astuple, dataclass, field, fields
 from pathlib import Path
 
-from course_utils.grading.feedback import readonly_gradebook, split_hidden_tests
+from course_grader.feedback import readonly_gradebook, split_hidden_tests
 
 __all__ = ["KINDS", "SEVERITIES", "Finding", "scan_code", "scan_course", "write_csv",
            "format_summary", "main"]
@@ -936,7 +936,7 @@ def _defined_names(module: str) -> set[str]:
     """Top-level names a ``course_utils`` module defines (read with ast, never imported)."""
     if module not in _DEFINED_CACHE:
         names: set[str] = set()
-        root = Path(__file__).resolve().parents[1]  # the course_utils package
+        root = Path(__file__).resolve().parents[1] / "course_utils"  # the package students import
         rel = Path(*module.split(".")[1:])
         for path in (root / rel.with_suffix(".py"), root / rel / "__init__.py"):
             try:
@@ -1418,7 +1418,7 @@ def format_summary(findings: list[Finding], students: Iterable[str], *,
 def main(argv: list[str] | None = None) -> int:
     """The command line; returns the exit status (see ``--help``)."""
     parser = argparse.ArgumentParser(
-        prog="python -m course_utils.grading.integrity",
+        prog="python -m course_grader.integrity",
         description="Report broken, tampered or suspicious submissions. Read-only: it "
                     "never changes a grade or a submission.")
     parser.add_argument("--course", default=".", help="the course folder (nbgrader_config.py)")

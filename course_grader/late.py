@@ -10,13 +10,13 @@ started day after the due date and a grace period, at most ``max_percent``::
 
 Configure it in ``nbgrader_config.py``::
 
-    c.AssignLatePenalties.plugin_class = "course_utils.grading.late.PercentPerDay"
+    c.AssignLatePenalties.plugin_class = "course_grader.late.PercentPerDay"
     c.PercentPerDay.percent_per_day = 10.0
     c.PercentPerDay.max_percent = 100.0
     c.PercentPerDay.grace_minutes = 15.0
 
 The penalty is stored per notebook in the gradebook (``late_submission_penalty``) and shows in
-``grades.csv`` (``course_utils.grading.export``).
+``grades.csv`` (``course_grader.export``).
 
 >>> plugin = PercentPerDay(percent_per_day=10.0, grace_minutes=0.0)
 >>> plugin.late_submission_penalty("alice", 6.0, 30 * 3600)  # 30 h late: 2 started days

@@ -5,7 +5,7 @@ Grading needs root (the sandbox runs every student's kernel as a fresh unprivile
 files owned by root: the instructor's own account could then neither re-export the grades nor
 save a manual grade in the formgrader. After each instructor command the Makefile runs::
 
-    python -m course_utils.grading.ownership
+    python -m course_grader.ownership
 
 which hands every path nbgrader and the course tools write (``OUTPUTS``) to the instructor:
 
@@ -89,7 +89,7 @@ def give_back(course: str | os.PathLike = ".", *, patterns: Iterable[str] = OUTP
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m course_utils.grading.ownership",
+        prog="python -m course_grader.ownership",
         description="Give the course outputs of grading (gradebook, autograded/, feedback/, "
                     "CSV files, report) to the instructor who ran sudo.")
     parser.add_argument("--course", default=".", help="the course folder (default: .)")

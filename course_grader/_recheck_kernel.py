@@ -1,4 +1,4 @@
-"""The kernel side of the trusted re-check (see :mod:`course_utils.grading.recheck`).
+"""The kernel side of the trusted re-check (see :mod:`course_grader.recheck`).
 
 This file is not imported by the grader: its source is sent to the re-check kernel, a fresh
 sandboxed kernel that holds only the student's answers, and defines there one function,
