@@ -117,3 +117,89 @@ def test_plotting_lists_and_names_its_plots():
     assert plotting.plot_loss_bars is _losses.plot_loss_bars
     with pytest.raises(AttributeError, match="(?s)no plot named 'plot_los'.*Hint: the plots are"):
         plotting.plot_los  # noqa: B018
+
+
+# ------------------------------------------------------------------------------------------
+# the two packages: what students import, and the grader
+# ------------------------------------------------------------------------------------------
+
+
+def _imports_of(path) -> set[str]:
+    """Every module a file imports, at any depth (function-level imports included), with
+    relative imports resolved."""
+    import ast
+
+    package = ".".join(path.relative_to(REPO_ROOT).with_suffix("").parts)
+    if path.name != "__init__.py":
+        package = package.rsplit(".", 1)[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
+            found.add(base)
+            found |= {f"{base}.{a.name}" for a in node.names}
+    return found
+
+
+def _modules(package: str) -> dict[str, object]:
+    """module name -> path, for every .py file of a top-level package of the repository."""
+    out = {}
+    for path in sorted((REPO_ROOT / package).rglob("*.py")):
+        name = ".".join(path.relative_to(REPO_ROOT).with_suffix("").parts)
+        out[name.removesuffix(".__init__")] = path
+    return out
+
+
+def test_course_utils_holds_only_what_students_import():
+    """No module of the students' package imports the grader or nbgrader's machinery."""
+    instructor_only = ("course_grader", "nbgrader", "jupyter_client", "nbclient", "sqlalchemy")
+    for name, path in _modules("course_utils").items():
+        bad = sorted(m for m in _imports_of(path) if m.split(".")[0] in instructor_only)
+        assert not bad, f"{name} imports {bad}: instructor tooling belongs in course_grader"
+
+
+def test_the_grader_package_has_no_import_circle():
+    """Module-level and function-level imports together form no cycle inside course_grader
+    (a package's __init__ counts as imported by each of its modules)."""
+    modules = _modules("course_grader")
+    graph = {}
+    for name, path in modules.items():
+        deps = {m for m in _imports_of(path) if m in modules and m != name}
+        parent = name.rsplit(".", 1)[0]
+        if parent in modules and parent != name:
+            deps.add(parent)
+        graph[name] = deps
+    state: dict[str, int] = {}
+
+    def visit(node, trail):
+        state[node] = 1
+        for dep in sorted(graph[node]):
+            if state.get(dep) == 1:
+                cycle = trail[trail.index(dep):] + [dep]
+                pytest.fail("import circle: " + " -> ".join(cycle))
+            if dep not in state:
+                visit(dep, [*trail, dep])
+        state[node] = 2
+
+    for node in graph:
+        if node not in state:
+            visit(node, [node])
+    assert "course_grader.sandbox.execute" in graph  # the analysis saw the sandbox's modules
+    assert "course_grader.recheck" in graph["course_grader.sandbox.execute"]
+
+
+def test_nbgrader_config_names_only_importable_grader_classes():
+    """Every dotted class nbgrader_config.py names from this project imports and exists."""
+    import importlib
+
+    text = (REPO_ROOT / "nbgrader_config.py").read_text()
+    names = sorted(set(re.findall(r'"((?:course_grader|course_utils)\.[\w.]+)"', text)))
+    assert any(n.startswith("course_grader.sandbox.") for n in names), names
+    for dotted in names:
+        module, attr = dotted.rsplit(".", 1)
+        assert hasattr(importlib.import_module(module), attr), f"{dotted} does not exist"
