@@ -7,6 +7,9 @@
 #   make autograde  grade every submission in submitted/ on every core, export grades.csv and
 #                   list what needs attention (STUDENT=<id>, NOTEBOOK=<name>, FORCE=1 to grade
 #                   one again, JOBS=<n> students at once)
+#   make autograde-dask SCHEDULER=tcp://host:8786  the same on the workers of a Dask cluster
+#                   (several machines sharing the course folder and a PostgreSQL gradebook,
+#                   docs/scale.md)
 #   make export     grades.csv (per notebook and question, late penalties, roster) and the
 #                   Moodle and Canvas grade-import files
 #   make report     the instructor report: report/index.html (plots) and report/*.csv
@@ -32,7 +35,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # the instructor who ran sudo (course_grader/ownership.py).
 OWN := $(BIN)/python -m course_grader.ownership
 
-.PHONY: setup sandbox-tools browser-tools lab test lint release autograde export report \
+.PHONY: setup sandbox-tools browser-tools postgres-tools lab test lint release autograde \
+        autograde-dask export report \
         formgrader feedback integrity bench clean \
         student-edition
 
@@ -68,6 +72,19 @@ browser-tools:
 	    echo "The report's browser test needs chromium: sudo apt-get install chromium" >&2; \
 	  fi; }
 
+# The PostgreSQL gradebook is tested against a real server the tests start themselves (a
+# throwaway cluster in a temporary folder, tests/postgres.py); it needs Debian's postgresql
+# (initdb, pg_ctl). As root on Debian/Ubuntu it is installed on first use (the package's own
+# cluster is left stopped: the tests never use it), elsewhere that test is skipped.
+postgres-tools:
+	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing postgresql (the PostgreSQL gradebook test's server)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	  else \
+	    echo "The PostgreSQL gradebook test needs postgresql: sudo apt-get install postgresql" >&2; \
+	  fi; }
+
 LAB_ARGS ?=
 # Jupyter refuses to run as root unless told (containers, CI); a normal user never needs it.
 LAB_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
@@ -77,7 +94,7 @@ START := notebooks/$(ASSIGNMENT)/00_start_here.ipynb
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/$(START) $(LAB_ROOT) $(LAB_ARGS)
 
-test: $(STAMP) sandbox-tools browser-tools
+test: $(STAMP) sandbox-tools browser-tools postgres-tools
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -111,6 +128,18 @@ autograde: $(STAMP) sandbox-tools gradebook.db
 	  echo "Some submissions need attention (listed above); fix them, then" \
 	       "run: make autograde STUDENT=<id> FORCE=1" >&2; \
 	fi; $(OWN); exit $$status
+
+# Grading workers on several machines (course_grader/distributed.py, docs/scale.md): one Dask
+# task per student; SCHEDULER=tcp://host:8786 (a running cluster) or LOCAL=<n> worker processes.
+SCHEDULER ?=
+LOCAL ?= $(JOBS)
+autograde-dask: $(STAMP) sandbox-tools gradebook.db
+	@status=0; $(BIN)/python -m course_grader.distributed $(ASSIGNMENT) \
+	  $(if $(SCHEDULER),--scheduler=$(SCHEDULER),--local=$(LOCAL)) $(AUTOGRADE_ARGS) \
+	  || status=$$?; \
+	$(BIN)/nbgrader export --to grades.csv && echo "Grades written to $(GRADES)"; \
+	$(BIN)/python -m course_grader.attention $(if $(STUDENT),--student=$(STUDENT)) \
+	  || status=1; $(OWN); exit $$status
 
 # grades.csv (per-notebook, per-question and late-penalty columns, joined with the roster
 # imported by `nbgrader db student import roster.csv`) and the Moodle and Canvas import files;

@@ -19,6 +19,12 @@ Modules
 ``course_grader.parallel``
     ``make autograde JOBS=N``: several students graded at once into one gradebook, by worker
     processes that each grade one student at a time through nbgrader's own API.
+``course_grader.distributed``
+    ``make autograde-dask``: the same per-student grading as one Dask task per student, on
+    workers of several machines sharing the course folder and a PostgreSQL gradebook.
+``course_grader.gradebook_url``, ``course_grader.migrate_gradebook``
+    The course's gradebook URL (``c.CourseDirectory.db_url``, sqlite ``gradebook.db`` by
+    default), checked with a clear error; copying a sqlite gradebook into PostgreSQL.
 ``course_grader.late``, ``course_grader.export``
     The late policy (a share of the score per started day late) and the export plugin
     (``grades.csv`` per notebook and question, with late penalties and the roster; Moodle and
@@ -29,6 +35,7 @@ Modules
 ``course_grader.ownership``
     Gives what grading wrote into the course back to the instructor who ran ``sudo``.
 
-The instructor's workflow is in ``docs/instructors.md``.
+The instructor's workflow is in ``docs/instructors.md``; a course team at scale in
+``docs/scale.md``.
 ``SECURITY.md`` in this directory states what is guaranteed and how to configure it.
 """

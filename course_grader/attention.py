@@ -125,10 +125,13 @@ def _gradebook(course: Path):
     roster: dict[str, bool] = {}
     late: dict[str, tuple[float, float]] = {}
     manual: dict[str, int] = {}
-    path = course / "gradebook.db"
-    if not path.exists():
+    from course_grader.gradebook_url import course_db_url, sqlite_path
+
+    url = course_db_url(course)
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
         return notebooks, roster, late, manual
-    with Gradebook(f"sqlite:///{path.resolve()}") as gb:
+    with Gradebook(url) as gb:
         try:
             assignment = gb.find_assignment(ASSIGNMENT)
         except MissingEntry:

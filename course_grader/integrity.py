@@ -230,7 +230,10 @@ def _course_settings(course: Path, assignment: str) -> _Course:
     def folder(key: str, default: str) -> Path:
         return course / str(settings.get(key) or default) / assignment
 
-    db_url = str(settings.get("db_url") or f"sqlite:///{(course / 'gradebook.db').resolve()}")
+    from course_grader.gradebook_url import course_db_url
+
+    db_url = course_db_url(course) if settings.get("db_url") else \
+        f"sqlite:///{(course / 'gradebook.db').resolve()}"
     return _Course(
         root=course, assignment=assignment,
         submitted=course / str(settings.get("submitted_directory") or "submitted"),

@@ -10,7 +10,8 @@ once per worker, not once per student.
 
 * **One gradebook.** The workers write to the same gradebook; with sqlite each connection
   waits for another's write instead of failing with "database is locked" (``timeout`` in the
-  database URL, :func:`patient_db_url`); PostgreSQL needs nothing.
+  database URL, :func:`patient_db_url`); PostgreSQL needs nothing. On several machines:
+  :mod:`course_grader.distributed` (Dask) grades with the same :func:`grade_one`.
 * **Progress.** A line per graded student: how many are done, how long they took, and the
   estimated time left and end of the run.
 * **Nothing is lost.** A worker that dies (killed, out of memory) costs only the student it was
@@ -30,14 +31,15 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import multiprocessing.connection
 import os
-import queue
 import signal
 import sys
 import time
 from pathlib import Path
 
-__all__ = ["grade_students", "main", "patient_db_url", "students_of"]
+__all__ = ["grade_one", "grade_students", "grading_api", "main", "patient_db_url",
+           "students_of"]
 
 #: seconds a sqlite connection waits for another worker's write before it gives up
 SQLITE_WAIT_S = 600
@@ -75,29 +77,39 @@ def _load_config(course: Path, notebook: str | None):
     return config
 
 
-def _worker(course: str, assignment: str, notebook: str | None, force: bool,
-            tasks, results) -> None:
-    """Grade the students the parent sends on ``tasks`` until it sends None; report each on
-    ``results``."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+def grading_api(course: Path, notebook: str | None = None):
+    """nbgrader's API for ``course`` as ``nbgrader autograde`` run there would configure it
+    (the process moves into the course folder: nbgrader resolves paths from there)."""
     os.chdir(course)
     from nbgrader.apps.api import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
     config = _load_config(Path(course), notebook)
-    api = NbGraderAPI(CourseDirectory(config=config), config=config)
+    return NbGraderAPI(CourseDirectory(config=config), config=config)
+
+
+def grade_one(api, assignment: str, student: str, force: bool = False) -> dict:
+    """Grade one student with ``api``; {"ok", "seconds", "log", "error"} (never raises)."""
+    started = time.monotonic()
+    try:
+        out = api.autograde(assignment, student, force=force, create=True)
+    except Exception as e:  # noqa: BLE001 - reported for this student, the worker goes on
+        out = {"success": False, "error": f"{type(e).__name__}: {e}"}
+    return {"ok": bool(out.get("success")), "seconds": time.monotonic() - started,
+            "log": out.get("log", ""), "error": out.get("error", "")}
+
+
+def _worker(course: str, assignment: str, notebook: str | None, force: bool,
+            tasks, results) -> None:
+    """Grade the students the parent sends on ``tasks`` until it sends None; report each on
+    ``results``, this worker's own pipe (a worker killed mid-report breaks only its own)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    api = grading_api(Path(course), notebook)
     kill_at = os.environ.get("COURSE_GRADING_KILL_WORKER_AT")  # fault injection for the tests
     while (student := tasks.get()) is not None:
         if student == kill_at:
             os.kill(os.getpid(), signal.SIGKILL)
-        started = time.monotonic()
-        try:
-            out = api.autograde(assignment, student, force=force, create=True)
-        except Exception as e:  # noqa: BLE001 - reported for this student, the worker goes on
-            out = {"success": False, "error": f"{type(e).__name__}: {e}"}
-        results.put((os.getpid(), student,
-                     {"ok": bool(out.get("success")), "seconds": time.monotonic() - started,
-                      "log": out.get("log", ""), "error": out.get("error", "")}))
+        results.send((student, grade_one(api, assignment, student, force)))
 
 
 def _clock(seconds: float) -> str:
@@ -131,12 +143,13 @@ def grade_students(course: Path, assignment: str, students: list[str], *, jobs: 
     """Grade ``students`` with ``jobs`` workers; return student -> {"ok", "seconds", ...}.
 
     Each worker has its own task queue and gets its next student when it reports the last
-    one, so the parent always knows who a worker is grading when it dies."""
+    one, so the parent always knows who a worker is grading when it dies. Each worker reports
+    on a pipe of its own: one killed in the middle of a report (holding a shared queue's lock,
+    it would silence every other worker) costs only the student it was grading."""
     ctx = multiprocessing.get_context("spawn")  # workers start clean: no inherited threads
-    results = ctx.Queue()
     pending = list(students)
     jobs = max(1, min(jobs, len(students)))
-    workers: dict[int, tuple] = {}  # pid -> (process, its task queue)
+    workers: dict[int, tuple] = {}  # pid -> (process, its task queue, its result pipe)
     current: dict[int, str] = {}  # pid -> the student it is grading
     out: dict[str, dict] = {}
     started = time.monotonic()
@@ -152,10 +165,12 @@ def grade_students(course: Path, assignment: str, students: list[str], *, jobs: 
 
     def start_worker() -> None:
         tasks = ctx.Queue()
+        reader, writer = ctx.Pipe(duplex=False)
         p = ctx.Process(target=_worker, args=(str(course), assignment, notebook, force, tasks,
-                                              results), daemon=True)
+                                              writer), daemon=True)
         p.start()
-        workers[p.pid] = (p, tasks)
+        writer.close()  # the worker holds the only writing end: its death ends the pipe
+        workers[p.pid] = (p, tasks, reader)
         give_work(p.pid)
 
     def fail(student: str, why: str) -> None:
@@ -164,10 +179,12 @@ def grade_students(course: Path, assignment: str, students: list[str], *, jobs: 
 
     def reap() -> None:
         nonlocal idle_deaths
-        for pid, (p, _) in list(workers.items()):
+        for pid, (p, _, reader) in list(workers.items()):
             if p.is_alive():
                 continue
+            receive(pid)  # a report it finished before it died still counts
             del workers[pid]
+            reader.close()
             lost = current.pop(pid, None)
             if lost is None:
                 idle_deaths += 1
@@ -177,19 +194,29 @@ def grade_students(course: Path, assignment: str, students: list[str], *, jobs: 
             if pending and idle_deaths <= 3 * jobs:
                 start_worker()
 
+    def receive(pid: int) -> None:
+        """Take the report waiting on a worker's pipe, if a whole one is there."""
+        reader = workers[pid][2]
+        try:
+            if not reader.poll():
+                return
+            student, result = reader.recv()
+        except (EOFError, OSError):  # died before or in the middle of a report
+            return
+        if current.get(pid) == student:
+            del current[pid]
+            out[student] = result
+            _report(student, result, len(out), len(students), jobs, started)
+            if workers[pid][0].is_alive():
+                give_work(pid)
+
     for _ in range(jobs):
         start_worker()
     try:
         while len(out) < len(students):
-            try:
-                pid, student, result = results.get(timeout=1.0)
-            except queue.Empty:
-                pid = None
-            if pid is not None and current.get(pid) == student:
-                del current[pid]
-                out[student] = result
-                _report(student, result, len(out), len(students), jobs, started)
-                give_work(pid)
+            readers = {w[2]: pid for pid, w in workers.items()}
+            for ready in multiprocessing.connection.wait(list(readers), timeout=1.0):
+                receive(readers[ready])
             reap()
             if not workers:
                 for student in [*pending, *current.values()]:  # nobody left to grade them
@@ -197,10 +224,10 @@ def grade_students(course: Path, assignment: str, students: list[str], *, jobs: 
                 pending.clear()
                 break
     finally:
-        for pid, (p, tasks) in workers.items():
+        for pid, (p, tasks, _) in workers.items():
             if pid in current or p.is_alive():
                 tasks.put(None)
-        for p, _ in workers.values():
+        for p, _, _ in workers.values():
             p.join(timeout=30)
             if p.is_alive():
                 p.kill()
@@ -220,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs < 1:
         parser.error(f"--jobs: expected a number of worker processes >= 1; received "
                      f"{args.jobs}. Hint: JOBS=1 grades one student at a time.")
+    from course_grader.gradebook_url import check_db_url, course_db_url
+
     course = Path(args.course).resolve()
     students = students_of(course, args.assignment)
     if args.student:
@@ -232,6 +261,11 @@ def main(argv: list[str] | None = None) -> int:
     if not students:
         print(f"Nobody handed in {args.assignment} (nothing in {course / 'submitted'}).")
         return 0
+    try:
+        check_db_url(course_db_url(course))
+    except ValueError as e:
+        print(e, file=sys.stderr)
+        return 1
     jobs = min(args.jobs, len(students))
     print(f"Grading {len(students)} student(s) of {args.assignment} with {jobs} job(s).",
           flush=True)

@@ -112,17 +112,23 @@ def run_nbgrader(course: Path, *args: str, check: bool = True,
 
 
 def prepare_course(dest: Path, *, repo: Path = REPO_ROOT,
-                   notebooks: Iterable[str] | None = None) -> Path:
+                   notebooks: Iterable[str] | None = None, db_url: str | None = None) -> Path:
     """Copy the course (config + solutions) to ``dest`` and generate the release there.
 
     ``notebooks`` restricts the copy to these notebook names (without ``.ipynb``); other
-    files of ``solutions/lecture02`` are always copied.
+    files of ``solutions/lecture02`` are always copied. ``db_url`` puts the gradebook there
+    (``c.CourseDirectory.db_url``, e.g. an empty PostgreSQL database) instead of
+    ``gradebook.db``.
     """
     dest = Path(dest)
     src = repo / "solutions" / ASSIGNMENT
     out = dest / "solutions" / ASSIGNMENT
     out.mkdir(parents=True, exist_ok=False)
     shutil.copy2(repo / "nbgrader_config.py", dest / "nbgrader_config.py")
+    if db_url:
+        with open(dest / "nbgrader_config.py", "a", encoding="utf-8") as config:
+            config.write(f"\n# the gradebook of this course copy\n"
+                         f"c.CourseDirectory.db_url = {db_url!r}\n")
     keep = None if notebooks is None else {f"{n}.ipynb" for n in notebooks}
     for path in sorted(src.iterdir()):
         if path.name.startswith(".") or path.name == "__pycache__":
@@ -300,9 +306,10 @@ def ungraded_students(course: Path) -> list[str]:
     return missing
 
 
-def cell_scores(course: Path, *, cell_type: str = "code",
+def cell_scores(course: Path, *, cell_type: str = "code", db_url: str | None = None,
                 ) -> dict[str, dict[tuple[str, str], tuple[float | None, float]]]:
-    """Per student: ``(notebook, grade_id) -> (score, max_score)`` read from the gradebook.
+    """Per student: ``(notebook, grade_id) -> (score, max_score)`` read from the gradebook
+    (``db_url``, by default the course's configured one: :func:`course_db_url`).
 
     ``cell_type="code"`` gives the autograded test cells, ``"markdown"`` the manually graded
     written answers (score ``None`` until an instructor grades them; 0 when left blank).
@@ -310,7 +317,9 @@ def cell_scores(course: Path, *, cell_type: str = "code",
     """
     from nbgrader.api import Gradebook
 
-    url = f"sqlite:///{(Path(course) / 'gradebook.db').resolve()}"
+    from course_grader.gradebook_url import course_db_url
+
+    url = db_url or course_db_url(course)
     out: dict[str, dict[tuple[str, str], tuple[float | None, float]]] = {}
     with Gradebook(url) as gb:
         assignment = gb.find_assignment(ASSIGNMENT)

@@ -107,10 +107,11 @@ def load(course: str | os.PathLike = ".") -> ClassResults:
     from nbgrader.api import Gradebook
 
     from course_grader import integrity
+    from course_grader.gradebook_url import course_db_url
 
     course = Path(course)
     res = ClassResults()
-    with Gradebook(f"sqlite:///{(course / 'gradebook.db').resolve()}") as gb:
+    with Gradebook(course_db_url(course)) as gb:
         assignment = gb.find_assignment(ASSIGNMENT)
         res.max_score = float(assignment.max_score)
         for notebook in assignment.notebooks:
