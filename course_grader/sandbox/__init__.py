@@ -34,8 +34,11 @@ current machine.
 
 Modules, each with one job (no module imports a later one)::
 
+    owner           which grader process owns a sandbox, a uid or a cgroup (pid + start time)
+    uids            host-wide uid reservations (one flock'ed file per uid in /run/course-grader)
     host            the tools, fresh uids, package directories, copies of the notebook folder
-    cgroups         memory and task limits of a kernel's process tree; reaping a dead run's
+    cgroups         memory and task limits of a kernel's process tree; reaping what dead
+                    graders left (directories, cgroups, uid reservations)
     jail            the sandbox of one kernel (directory, uid, limits, bubblewrap command)
     kernel_manager  SandboxKernelManager: every kernel started inside its own jail
     execute         SandboxedExecute: nbgrader's Execute on those kernels, with the re-check

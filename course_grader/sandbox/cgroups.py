@@ -6,9 +6,13 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
+
+from course_grader.sandbox.owner import is_running, token_in_name
+from course_grader.sandbox.uids import reap_stale_reservations
 
 
 class _Cgroup:
@@ -140,44 +144,101 @@ class _Cgroup:
         self.dirs = []
 
 
-def _boot_time_of(pid: int) -> str:
-    """Start time of a process (field 22 of /proc/<pid>/stat), to tell a reused pid apart."""
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return ""
+SANDBOX_PREFIX = "nbgrader-sandbox-"
+
+
+def _sandbox_owner(path: str) -> str | None:
+    """The grader that made a sandbox directory: from its name, or (older graders) its
+    ``owner`` file; None if unknown."""
+    token = token_in_name(os.path.basename(path), SANDBOX_PREFIX)
+    if token is None:
+        try:
+            pid, started = Path(path, "owner").read_text().split()
+        except (OSError, ValueError):
+            return None
+        token = f"{pid}-{started}"
+    return token
 
 
 def _reap_stale_sandboxes(base: str, log) -> None:
-    """Remove sandbox directories and cgroups left behind by a grader that was killed.
+    """Remove sandbox directories, cgroups and uid reservations left behind by a grader that
+    was killed; never anything of a grader that still runs.
 
     (Its kernels died with it: bwrap runs with ``--die-with-parent``.)
     """
     try:
-        entries = [e for e in os.scandir(base) if e.name.startswith("nbgrader-sandbox-")]
+        entries = [e for e in os.scandir(base) if e.name.startswith(SANDBOX_PREFIX)]
     except OSError:
-        return
+        entries = []
     for entry in entries:
-        try:
-            pid, started = Path(entry.path, "owner").read_text().split()
-        except (OSError, ValueError):
-            continue
-        if _boot_time_of(int(pid)) == started:
-            continue  # its grader is still running
-        log.info("Sandbox: removing %s, left behind by grader process %s.", entry.path, pid)
-        cg = _Cgroup(entry.name, 1, 1, log)
-        with contextlib.suppress(OSError):
-            mounts_v1, mount_v2 = cg._mounts()
-            own_v1, own_v2 = cg._own_paths()
-            for c in ("memory", "pids"):
-                if c in mounts_v1 and c in own_v1:
-                    cg.dirs.append(os.path.join(mounts_v1[c] + own_v1[c], entry.name))
-            if mount_v2 and own_v2 is not None:
-                cg.dirs.append(os.path.join(mount_v2 + own_v2.rstrip("/"), entry.name))
-        cg.dirs = [d for d in cg.dirs if os.path.isdir(d)]
+        owner = _sandbox_owner(entry.path)
+        if owner is None or is_running(owner):
+            continue  # its grader is still running (or the directory is not a sandbox's)
+        log.info("Sandbox: removing %s, left behind by grader process %s.",
+                 entry.path, owner.split("-")[0])
         _remove_sandbox_dir(entry.path)
-        cg.remove()
+        _remove_cgroups(entry.name, log)  # named like the directory
+    _reap_stale_cgroups(log)
+    with contextlib.suppress(OSError):
+        reap_stale_reservations()
+
+
+def _cgroup_parents() -> list[str]:
+    """The cgroup directories (v1 memory and pids, v2) that this grader's kernels' cgroups
+    are created in."""
+    parents = []
+    with contextlib.suppress(OSError):
+        mounts_v1, mount_v2 = _Cgroup._mounts()
+        own_v1, own_v2 = _Cgroup._own_paths()
+        for c in ("memory", "pids"):
+            if c in mounts_v1 and c in own_v1:
+                parents.append(mounts_v1[c] + own_v1[c])
+        if mount_v2 and own_v2 is not None:
+            parents.append(mount_v2 + own_v2.rstrip("/"))
+    return list(dict.fromkeys(os.path.normpath(p) for p in parents))
+
+
+def _remove_cgroups(name: str, log) -> None:
+    cg = _Cgroup(name, 1, 1, log)
+    cg.dirs = [d for d in (os.path.join(p, name) for p in _cgroup_parents()) if os.path.isdir(d)]
+    cg.remove()
+
+
+def _kill_tasks(cgroup_dir: str) -> None:
+    """SIGKILL every process in a cgroup, until it is empty (at most about a second)."""
+    for _ in range(50):
+        try:
+            pids = [int(p) for p in Path(cgroup_dir, "cgroup.procs").read_text().split()]
+        except (OSError, ValueError):
+            return
+        if not pids:
+            return
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.02)
+
+
+def _reap_stale_cgroups(log) -> None:
+    """Remove the kernels' cgroups of graders that died, found by the owner in their names
+    (``nbgrader-sandbox-<pid>-<start>-<random>``), whether or not their sandbox directory is
+    still there. A task still inside can only be the dead grader's sandboxed code: killed."""
+    for parent in _cgroup_parents():
+        try:
+            names = [e.name for e in os.scandir(parent) if e.is_dir(follow_symlinks=False)]
+        except OSError:
+            continue
+        for name in names:
+            owner = token_in_name(name, SANDBOX_PREFIX)
+            if owner is None or is_running(owner):
+                continue  # a live grader's, or named by an older grader (reaped with its dir)
+            d = os.path.join(parent, name)
+            log.info("Sandbox: removing cgroup %s, left behind by grader process %s.",
+                     d, owner.split("-")[0])
+            _kill_tasks(d)
+            cg = _Cgroup(name, 1, 1, log)
+            cg.dirs = [d]
+            cg.remove()
 
 
 def _remove_sandbox_dir(path: str) -> None:

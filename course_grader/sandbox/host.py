@@ -16,6 +16,8 @@ import subprocess
 import sys
 import threading
 
+from course_grader.sandbox.uids import UidReservation, try_reserve
+
 GiB = 1024**3
 MiB = 1024**2
 
@@ -109,6 +111,19 @@ def _pick_uid(base: int, count: int) -> int:
         uid = _pick_free_uid(base, count, set(_RECENT_UIDS))
         _RECENT_UIDS.append(uid)
         return uid
+
+
+def _reserve_uid(base: int, count: int) -> UidReservation:
+    """A fresh uid, reserved host-wide for this grader until the reservation is released
+    (no other grader, in this process or another, gets it meanwhile)."""
+    for _ in range(100):
+        try:
+            reservation = try_reserve(_pick_uid(base, count))
+        except OSError as e:
+            raise SandboxError(f"Cannot reserve a sandbox uid ({e}).") from e
+        if reservation is not None:
+            return reservation
+    raise SandboxError(f"No free sandbox uid in [{base}, {base + count}): all reserved.")
 
 
 def _pick_free_uid(base: int, count: int, recent: set[int]) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course_grader.sandbox.cgroups import (
-    _boot_time_of,
+    SANDBOX_PREFIX,
     _Cgroup,
     _reap_stale_sandboxes,
     _remove_sandbox_dir,
@@ -24,10 +24,12 @@ from course_grader.sandbox.host import (
     _copy_tree,
     _is_within,
     _matplotlib_font_cache,
-    _pick_uid,
     _pids_of_uid,
+    _reserve_uid,
     check_tools,
 )
+from course_grader.sandbox.owner import start_time_of, this_grader
+from course_grader.sandbox.uids import UidReservation
 
 _ANNOUNCED = False  # the limits are logged once per grader process
 
@@ -61,6 +63,7 @@ class _Sandbox:
     root: str = ""
     cgroup: _Cgroup | None = None
     cgroup_procs: list[str] = field(default_factory=list)
+    uid_reservation: UidReservation | None = None
     tools: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -88,11 +91,13 @@ class _Sandbox:
 
     def _create(self, base: str | None, uid_base: int, uid_count: int) -> None:
         self.tools = check_tools()
-        self.uid = self.gid = _pick_uid(uid_base, uid_count)
+        self.uid_reservation = _reserve_uid(uid_base, uid_count)
+        self.uid = self.gid = self.uid_reservation.uid
         if base:
             os.makedirs(base, mode=0o711, exist_ok=True)
         _reap_stale_sandboxes(base or tempfile.gettempdir(), self.log)
-        self.root = tempfile.mkdtemp(prefix="nbgrader-sandbox-", dir=base or None)
+        # The name says which grader owns the directory and the cgroups named after it.
+        self.root = tempfile.mkdtemp(prefix=f"{SANDBOX_PREFIX}{this_grader()}-", dir=base or None)
         # Everything the kernel can write outside its private tmpfs mounts lives here: make it
         # a size-limited tmpfs, so a student cannot fill the grader's disk.
         mounted = subprocess.run(
@@ -106,7 +111,7 @@ class _Sandbox:
                 self.root, mounted.stderr.strip(),
             )
         os.chmod(self.root, 0o711)
-        Path(self.root, "owner").write_text(f"{os.getpid()} {_boot_time_of(os.getpid())}\n")
+        Path(self.root, "owner").write_text(f"{os.getpid()} {start_time_of(os.getpid())}\n")
         t0 = time.monotonic()
         os.makedirs(self.conn_dir, mode=0o700)
         os.makedirs(self.home, mode=0o700)
@@ -161,6 +166,8 @@ class _Sandbox:
             _remove_sandbox_dir(self.root)
         if self.cgroup is not None:
             self.cgroup.remove()
+        if self.uid_reservation is not None:
+            self.uid_reservation.release()  # last: no process of the uid is left
 
     # -- the command line ---------------------------------------------------------------------
 
