@@ -383,6 +383,9 @@ try:
 except OSError as e:
     r["net"] = type(e).__name__
 r["nproc"] = resource.getrlimit(resource.RLIMIT_NPROC)[0]
+import importlib.util
+r["course_utils"] = importlib.util.find_spec("course_utils") is not None
+r["grader"] = importlib.util.find_spec("course_grader") is not None
 r["as"] = resource.getrlimit(resource.RLIMIT_AS)[0]
 print(json.dumps(r))
 """
@@ -410,6 +413,7 @@ print(json.dumps(r))
     assert r["root_home"] is False
     assert r["net"] in ("ConnectionRefusedError", "OSError")  # its own empty loopback
     assert r["nproc"] > 0 and r["as"] > 0
+    assert r["course_utils"] and not r["grader"], "students import course_utils, never the grader"
     assert not os.path.exists(root), "the sandbox directory must be removed at shutdown"
     assert sandbox_processes() == []
 
