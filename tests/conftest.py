@@ -1,8 +1,8 @@
 """Shared fixtures: real nbgrader course copies, graded once for the whole session.
 
 One batch grades honest students (the full solution, the blank release, the known mistakes of
-``tests/mistakes`` in bundles, and an honest peer) together with the attackers of
-``tests/adversarial``,
+``tests/mistakes`` in bundles, an honest peer, and two answers that raise a warning: a correct
+one and a wrong one) together with the attackers of ``tests/adversarial``,
 so the attacks are proven against the same run whose honest scores the tests assert.
 """
 
@@ -35,6 +35,31 @@ SOLUTIONS = pipeline.REPO_ROOT / "solutions" / pipeline.ASSIGNMENT
 NOTEBOOKS = sorted(p.stem for p in SOLUTIONS.glob("*.ipynb"))
 FULL = "full-solution"
 BLANK = "blank-release"
+
+# Two honest students whose answer raises a warning when it runs (tests/test_one_verdict.py):
+# under nbgrader a warning is a note on stdout, so the correct one passes Validate and gets full
+# marks, and the wrong one fails both.
+WARNING_NOTEBOOK = "02_moving_average"
+_WARNS = '''import warnings
+
+
+def ema(values, beta=0.9):
+    warnings.warn("this ema is written with a Python loop", RuntimeWarning)
+    theta = np.asarray(values, dtype=np.float64)
+    v = np.zeros(len(theta))
+    v_prev = 0.0
+    for i, theta_t in enumerate(theta):
+        v_prev = beta * v_prev + (1.0 - beta) * theta_t
+        v[i] = v_prev
+    return v
+'''
+WARNS = pipeline.Mistake(student="warns-right", notebook=WARNING_NOTEBOOK,
+                         answers={"ema-ema": _WARNS})
+WARNS_WRONG = pipeline.Mistake(
+    student="warns-wrong", notebook=WARNING_NOTEBOOK,
+    answers={"ema-ema": _WARNS.replace("(1.0 - beta) * theta_t", "beta * theta_t")},
+    loses=frozenset({"ema-ema-test"}))
+WARNING_STUDENTS = (WARNS, WARNS_WRONG)
 
 
 SHARDS = 2  # course copies graded at the same time (the CI machine has 2 cores)
@@ -117,6 +142,7 @@ class GradedCourse:
         self.mistakes = mistakes
         # the catalogue is graded in bundles (tests.mistakes.graded_submissions)
         self.submissions, self.graded_as = graded_submissions(mistakes)
+        self.warning_students = WARNING_STUDENTS
         self.attacks = []
         self.course_of: dict[str, Path] = {}
         self.secrets: Secrets | None = None
@@ -145,8 +171,8 @@ def _assign(jobs, load: list[float]) -> list[int]:
 @pytest.fixture(scope="session")
 def graded_course(tmp_path_factory) -> GradedCourse:
     """Generate the release; submit the full solution, the blank release, every known mistake,
-    an honest peer and every attack as separate students; autograde them all in one batch
-    (``SHARDS`` course copies graded in parallel)."""
+    an honest peer, the two warning students and every attack as separate students; autograde
+    them all in one batch (``SHARDS`` course copies graded in parallel)."""
     root = tmp_path_factory.mktemp("grading")
     courses = [pipeline.prepare_course(root / f"course{i}") for i in range(SHARDS)]
     for course in courses:
@@ -166,16 +192,17 @@ def graded_course(tmp_path_factory) -> GradedCourse:
     submit_peer(first, secrets)  # next to the snooping attackers (pinned to the first copy)
     load = [0.0] * SHARDS
     load[0] = 1.5 * sum(NOTEBOOK_SECONDS.values()) + NOTEBOOK_SECONDS[PEER_NOTEBOOK]
-    jobs = ([(NOTEBOOK_SECONDS[m.notebook], None) for m in submissions]
+    honest = [*submissions, *WARNING_STUDENTS]
+    jobs = ([(NOTEBOOK_SECONDS[m.notebook], None) for m in honest]
             + [(a.cost, a.shard) for a in attacks])
     where = _assign(jobs, load)
     course_of = {FULL: first, BLANK: first, PEER: first}
-    for m, shard in zip(submissions, where, strict=False):
+    for m, shard in zip(honest, where, strict=False):
         course = courses[shard]
         course_of[m.student] = course
         pipeline.submit(course, m.student,
                         {m.notebook: pipeline.solved_notebook(course, m.notebook, m.answers)})
-    for a, shard in zip(attacks, where[len(submissions):], strict=True):
+    for a, shard in zip(attacks, where[len(honest):], strict=True):
         course_of[a.student] = courses[shard]
         a.submit(courses[shard], substitutions)
     digests = {}
@@ -220,10 +247,10 @@ def graded_course(tmp_path_factory) -> GradedCourse:
         "batch_seconds": round(batch_seconds, 1),
         "seconds_with_retries": round(seconds, 1),
         "students": len(course_of),
-        "honest_students": 3 + len(submissions),
+        "honest_students": 3 + len(honest),
         "known_mistakes": len(mistakes),
         "attackers": len(attacks),
-        "graded_notebooks": 2 * len(NOTEBOOKS) + 1 + len(submissions)
+        "graded_notebooks": 2 * len(NOTEBOOKS) + 1 + len(honest)
         + sum(1 for a in attacks if not a.omit_notebook),
         "copies": per_copy,
         "retried": retried,
