@@ -112,14 +112,11 @@ def main(argv: list[str] | None = None) -> int:
     from course_grader.gradebook_url import check_db_url, course_db_url, is_sqlite
 
     course = Path(args.course).resolve()
-    students = parallel.students_of(course, args.assignment)
-    if args.student:
-        if args.student not in students:
-            print(f"--student: no submission of {args.assignment} by {args.student!r} in "
-                  f"{course / 'submitted'}; handed in: {', '.join(students) or 'nobody'}.",
-                  file=sys.stderr)
-            return 1
-        students = [args.student]
+    try:
+        students = parallel.students_to_grade(course, args.assignment, args.student)
+    except ValueError as e:
+        print(e, file=sys.stderr)
+        return 1
     if not students:
         print(f"Nobody handed in {args.assignment} (nothing in {course / 'submitted'}).")
         return 0

@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 
 __all__ = ["grade_one", "grade_students", "grading_api", "main", "patient_db_url",
-           "students_of"]
+           "students_of", "students_to_grade"]
 
 #: seconds a sqlite connection waits for another worker's write before it gives up
 SQLITE_WAIT_S = 600
@@ -59,6 +59,18 @@ def students_of(course: Path, assignment: str, submitted: str = "submitted") -> 
     if not folder.is_dir():
         return []
     return sorted(p.name for p in folder.iterdir() if (p / assignment).is_dir())
+
+
+def students_to_grade(course: Path, assignment: str, only: str | None = None) -> list[str]:
+    """Everybody who handed in ``assignment``, or only the student ``only`` (``--student``);
+    a ValueError names ``--student`` when that student handed nothing in."""
+    students = students_of(course, assignment)
+    if only is None:
+        return students
+    if only not in students:
+        raise ValueError(f"--student: no submission of {assignment} by {only!r} in "
+                         f"{course / 'submitted'}; handed in: {', '.join(students) or 'nobody'}.")
+    return [only]
 
 
 def _load_config(course: Path, notebook: str | None):
@@ -250,14 +262,11 @@ def main(argv: list[str] | None = None) -> int:
     from course_grader.gradebook_url import check_db_url, course_db_url
 
     course = Path(args.course).resolve()
-    students = students_of(course, args.assignment)
-    if args.student:
-        if args.student not in students:
-            print(f"--student: no submission of {args.assignment} by {args.student!r} in "
-                  f"{course / 'submitted'}; handed in: {', '.join(students) or 'nobody'}.",
-                  file=sys.stderr)
-            return 1
-        students = [args.student]
+    try:
+        students = students_to_grade(course, args.assignment, args.student)
+    except ValueError as e:
+        print(e, file=sys.stderr)
+        return 1
     if not students:
         print(f"Nobody handed in {args.assignment} (nothing in {course / 'submitted'}).")
         return 0
