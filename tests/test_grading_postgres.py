@@ -14,14 +14,10 @@ import json
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
-from urllib.error import URLError
 
 import pytest
 
@@ -30,6 +26,7 @@ from course_grader.gradebook_url import check_db_url, course_db_url
 from course_grader.pipeline import ASSIGNMENT
 from tests.mistakes.nb02_moving_average import MISTAKES
 from tests.postgres import INSTALL_HINT, postgres_bindir, postgres_server
+from tests.serving import fetch_once_served, free_port
 
 NB = "02_moving_average"
 pytestmark = pytest.mark.slow
@@ -152,40 +149,16 @@ def test_a_db_url_that_does_not_connect_is_named_with_a_hint(server, tmp_path):
     assert "db_url: expected a database that accepts a connection" in run.stderr, run.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def test_the_formgrader_lists_the_graded_submissions_from_postgres(classes):
     course = classes["courses"]["postgres"]
     _ok(classes["runs"]["postgres"])
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     cmd = [str(Path(sys.executable).parent / "jupyter"), "lab", f"--notebook-dir={course}",
            "--no-browser", "--ip=127.0.0.1", f"--port={port}", f"--ServerApp.token={token}",
            "--ServerApp.port_retries=0", *(["--allow-root"] if os.geteuid() == 0 else [])]
-    proc = subprocess.Popen(cmd, cwd=course, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
     url = f"http://127.0.0.1:{port}/formgrader/api/submissions/{ASSIGNMENT}?token={token}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=30) as r:
-                    status, body = r.status, r.read().decode()
-                break
-            except (URLError, ConnectionError, OSError):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                    pytest.fail(f"the formgrader did not serve {url}:\n{out[-3000:]}")
-                time.sleep(0.5)
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+    status, body = fetch_once_served(cmd, course, url, "the formgrader")
     assert status == 200
     submissions = {s["student"]: s for s in json.loads(body)}
     assert sorted(submissions) == classes["students"]

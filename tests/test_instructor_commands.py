@@ -9,22 +9,17 @@ grades one student again after a fix; ``make formgrader`` serves nbgrader's grad
 from __future__ import annotations
 
 import csv
-import os
 import secrets
 import shutil
-import signal
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
-from urllib.error import URLError
 
 import nbformat
 import pytest
 
 from course_grader import pipeline
 from course_grader.pipeline import REPO_ROOT
-from tests.test_lab import _free_port
+from tests.serving import fetch_once_served, free_port
 
 NAME = "00_start_here"
 
@@ -111,29 +106,10 @@ def test_grading_one_student_again_after_a_fix_changes_only_that_student(checkou
 
 
 def test_make_formgrader_serves_the_grading_interface(checkout):
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     args = (f"--no-browser --ip=127.0.0.1 --port={port} --ServerApp.token={token} "
             "--ServerApp.port_retries=0")
-    proc = subprocess.Popen(["make", "-s", "-o", ".venv/.installed", "formgrader",
-                             f"LAB_ARGS={args}"], cwd=checkout, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(
-                        f"http://127.0.0.1:{port}/formgrader?token={token}", timeout=30) as r:
-                    status, body = r.status, r.read().decode(errors="replace")
-                break
-            except (URLError, ConnectionError, OSError):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                    pytest.fail(f"`make formgrader` did not serve /formgrader:\n{out[-3000:]}")
-                time.sleep(0.5)
-        assert status == 200 and "formgrader" in body.lower(), body[:500]
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+    status, body = fetch_once_served(
+        ["make", "-s", "-o", ".venv/.installed", "formgrader", f"LAB_ARGS={args}"], checkout,
+        f"http://127.0.0.1:{port}/formgrader?token={token}", "`make formgrader`")
+    assert status == 200 and "formgrader" in body.lower(), body[:500]

@@ -14,7 +14,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import sysconfig
@@ -29,6 +28,7 @@ import nbformat
 import pytest
 
 from tests.conftest import chromium_or_skip
+from tests.serving import free_port
 from tools import student_edition as se
 
 REPO = se.REPO_ROOT
@@ -293,16 +293,10 @@ def test_edition_config_switches_off_the_instructor_server_extensions(fresh_copy
     assert merged[se.KEPT[1]] is True
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def student_lab(fresh_copy, tmp_path_factory):
     """The edition's own `make lab` in the fresh copy; yields (base URL, token, its output)."""
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     log = tmp_path_factory.mktemp("lab") / "lab.log"
     args = (f"--no-browser --ip=127.0.0.1 --port={port} --IdentityProvider.token={token} "
             "--ServerApp.port_retries=0")
