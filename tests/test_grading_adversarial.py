@@ -223,7 +223,8 @@ def test_only_the_loop_attacks_hit_the_time_limit(graded_course):
     for a in GRADED:
         text = "\n".join(_outputs(_autograded(graded_course, a.student, a.notebook)))
         hit = any(e in text for e in ("CellTimeoutError", "KeyboardInterrupt", "TimeoutError"))
-        assert hit == a.timeout, f"{a.student}: time limit hit: {hit}"
+        if a.timeout is not None:  # None: either is right (see Attack.timeout)
+            assert hit == a.timeout, f"{a.student}: time limit hit: {hit}"
 
 
 def test_output_flood_is_capped(graded_course):

@@ -184,8 +184,11 @@ class Attack:
         Probe tags (:mod:`tests.adversarial.probes`) that must all print ``BLOCKED``.
     graded : bool
         False: nothing of this submission may be graded (it fails alone or has no notebook).
-    timeout : bool
+    timeout : bool or None
         A cell of it runs into the per-cell time limit (costly: at most two such attacks).
+        None: it may or may not, depending on the machine (a memory bomb stops at the memory
+        limit, but on a virtual machine that hands out fresh pages slowly, touching 4 GiB can
+        take longer than the cell's time limit).
     shard : int, optional
         The course copy it must be graded in (snooping attacks live next to ``PEER``).
     """
@@ -208,7 +211,7 @@ class Attack:
     markers: tuple[tuple[str, ...], ...] = ()
     probes: tuple[str, ...] = ()
     graded: bool = True
-    timeout: bool = False
+    timeout: bool | None = False
     shard: int | None = None
 
     def __post_init__(self):
@@ -236,7 +239,7 @@ class Attack:
     def cost(self) -> float:
         """Estimated grading seconds, for balancing the course copies."""
         seconds = NOTEBOOK_SECONDS[self.notebook] if self.graded else 1.0
-        return seconds + (CELL_TIMEOUT_SECONDS if self.timeout else 0.0)
+        return seconds + (0.0 if self.timeout is False else CELL_TIMEOUT_SECONDS)
 
     def build(self, course: Path, substitutions: Mapping[str, str] | None = None
               ) -> nbformat.NotebookNode:
