@@ -25,6 +25,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ASSIGNMENT := lecture02
+# The editions: the Russian one (what students open by default) and the English one, each an
+# nbgrader assignment built from the one English source (tools/editions.py, README).
+EDITIONS := ru en
+EDITION ?= ru
+$(if $(filter-out $(EDITIONS),$(EDITION)),$(error EDITION must be one of: $(EDITIONS); got '$(EDITION)'. Example: make lab EDITION=en))
+assignment_of = $(if $(filter en,$(1)),$(ASSIGNMENT),$(ASSIGNMENT)_$(1))
+ASSIGNMENTS := $(foreach e,$(EDITIONS),$(call assignment_of,$(e)))
 
 # nbgrader runs helper programs (alembic) from PATH; keep the venv's first.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
@@ -90,8 +97,13 @@ LAB_ARGS ?=
 LAB_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # The printed link (and the page the browser opens) is 00_start_here, with the file browser in
 # its folder.
-START := notebooks/$(ASSIGNMENT)/00_start_here.ipynb
+START := notebooks/$(call assignment_of,$(EDITION))/00_start_here.ipynb
+# The Russian edition also shows JupyterLab's own menus in Russian (its language pack, chosen
+# by i18n/ru/jupyterlab/labconfig/default_setting_overrides.json).
+LAB_CONFIG := $(if $(filter en,$(EDITION)),,$(CURDIR)/i18n/$(EDITION)/jupyterlab)
 lab: $(STAMP)
+	@echo "Opening the $(EDITION) edition at $(START) (the other one: make lab EDITION=$(filter-out $(EDITION),$(EDITIONS)))."
+	JUPYTER_CONFIG_PATH=$(LAB_CONFIG)$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH)) \
 	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/$(START) $(LAB_ROOT) $(LAB_ARGS)
 
 test: $(STAMP) sandbox-tools browser-tools postgres-tools
@@ -100,14 +112,17 @@ test: $(STAMP) sandbox-tools browser-tools postgres-tools
 lint: $(STAMP)
 	$(BIN)/ruff check course_utils tests bench tools
 
+# Builds the other editions' sources from solutions/lecture02 and i18n/ (tools/editions.py),
+# then every edition's release.
 release: $(STAMP)
-	$(BIN)/nbgrader generate_assignment $(ASSIGNMENT) --force
+	$(BIN)/python tools/editions.py build ru
+	@for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_assignment $$a --force || exit 1; done
 	@$(OWN)
 
 # The gradebook holds the source cells autograde restores and scores against; it is made
 # (or refreshed) from solutions/ by generate_assignment, which also rewrites the release.
-gradebook.db: $(wildcard solutions/$(ASSIGNMENT)/*.ipynb) nbgrader_config.py | $(STAMP)
-	$(BIN)/nbgrader generate_assignment $(ASSIGNMENT) --force
+gradebook.db: $(foreach a,$(ASSIGNMENTS),$(wildcard solutions/$(a)/*.ipynb)) nbgrader_config.py | $(STAMP)
+	@for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_assignment $$a --force || exit 1; done
 	@touch gradebook.db
 	@$(OWN)
 
@@ -118,9 +133,15 @@ gradebook.db: $(wildcard solutions/$(ASSIGNMENT)/*.ipynb) nbgrader_config.py | $
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 AUTOGRADE_ARGS = $(if $(STUDENT),--student=$(STUDENT)) $(if $(NOTEBOOK),--notebook=$(NOTEBOOK)) \
                  $(if $(FORCE),--force)
+# Each edition is graded in turn (STUDENT=<id>: the editions that student handed in).
+EDITION_LOOP = status=0; found=; for a in $(ASSIGNMENTS); do \
+	  if [ -n "$(STUDENT)" ] && [ ! -d "submitted/$(STUDENT)/$$a" ]; then continue; fi; found=1;
+EDITION_LOOP_END = done; if [ -z "$$found" ]; then echo "STUDENT=$(STUDENT): no submission" \
+	  "in submitted/$(STUDENT)/ of any edition ($(ASSIGNMENTS))" >&2; status=2; fi;
 autograde: $(STAMP) sandbox-tools gradebook.db
-	@status=0; $(BIN)/python -m course_grader.parallel $(ASSIGNMENT) --jobs=$(JOBS) \
-	  $(AUTOGRADE_ARGS) || status=$$?; \
+	@$(EDITION_LOOP) \
+	  $(BIN)/python -m course_grader.parallel $$a --jobs=$(JOBS) $(AUTOGRADE_ARGS) \
+	  || status=$$?; $(EDITION_LOOP_END) \
 	$(BIN)/nbgrader export --to grades.csv && echo "Grades written to $(GRADES)"; \
 	$(BIN)/python -m course_grader.attention $(if $(STUDENT),--student=$(STUDENT)) \
 	  || status=1; \
@@ -134,9 +155,10 @@ autograde: $(STAMP) sandbox-tools gradebook.db
 SCHEDULER ?=
 LOCAL ?= $(JOBS)
 autograde-dask: $(STAMP) sandbox-tools gradebook.db
-	@status=0; $(BIN)/python -m course_grader.distributed $(ASSIGNMENT) \
+	@$(EDITION_LOOP) \
+	  $(BIN)/python -m course_grader.distributed $$a \
 	  $(if $(SCHEDULER),--scheduler=$(SCHEDULER),--local=$(LOCAL)) $(AUTOGRADE_ARGS) \
-	  || status=$$?; \
+	  || status=$$?; $(EDITION_LOOP_END) \
 	$(BIN)/nbgrader export --to grades.csv && echo "Grades written to $(GRADES)"; \
 	$(BIN)/python -m course_grader.attention $(if $(STUDENT),--student=$(STUDENT)) \
 	  || status=1; $(OWN); exit $$status
@@ -160,11 +182,14 @@ formgrader: $(STAMP) gradebook.db
 	$(BIN)/jupyter lab --notebook-dir=. $(LAB_ROOT) --ServerApp.default_url=/formgrader $(LAB_ARGS)
 
 feedback: $(STAMP) gradebook.db
-	@status=0; $(BIN)/nbgrader generate_feedback $(ASSIGNMENT) || status=$$?; $(OWN); exit $$status
+	@status=0; for a in $(ASSIGNMENTS); do \
+	  $(BIN)/nbgrader generate_feedback $$a || status=$$?; done; $(OWN); exit $$status
 
+# integrity_report.csv for the English edition, integrity_report_ru.csv for the Russian one
 integrity: $(STAMP)
-	@status=0; $(BIN)/python -m course_grader.integrity --assignment $(ASSIGNMENT) \
-	  --out integrity_report.csv || status=$$?; $(OWN); exit $$status
+	@status=0; $(foreach e,$(EDITIONS),$(BIN)/python -m course_grader.integrity \
+	  --assignment $(call assignment_of,$(e)) \
+	  --out integrity_report$(if $(filter en,$(e)),,_$(e)).csv || status=$$?;) $(OWN); exit $$status
 
 bench: $(STAMP) sandbox-tools
 	$(BIN)/python bench/bench.py

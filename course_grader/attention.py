@@ -37,13 +37,16 @@ from collections.abc import Iterable
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
+from course_grader.pipeline import ASSIGNMENT, EDITIONS
+
 __all__ = ["Item", "ACTION", "TIMEOUT_ERRORS", "NOT_RUN_ERRORS", "collect", "main"]
 
 ACTION = ("unreadable", "not graded", "renamed", "timed out", "not run", "re-check")
 # Error names the grader writes into a cell that hit its time limit, or that never ran.
 TIMEOUT_ERRORS = ("CellTimeoutError", "KeyboardInterrupt", "TimeoutError")
 NOT_RUN_ERRORS = ("NotRunError", "DeadKernelError")
-ASSIGNMENT = "lecture02"
+# every edition of the workbook is an assignment of its own
+EDITION_ASSIGNMENTS = tuple(EDITIONS.values())
 
 
 @dataclass(frozen=True)
@@ -90,10 +93,11 @@ def _text(value) -> str:
     return "".join(value) if isinstance(value, list) else str(value or "")
 
 
-def _cell_problems(student: str, notebook: str, data: dict) -> list[Item]:
+def _cell_problems(student: str, notebook: str, data: dict,
+                   assignment: str = ASSIGNMENT) -> list[Item]:
     """Timeouts, cells that never ran and failed re-checks in an autograded notebook."""
     items = []
-    rel = f"autograded/{student}/{ASSIGNMENT}/{notebook}.ipynb"
+    rel = f"autograded/{student}/{assignment}/{notebook}.ipynb"
     for number, cell in enumerate(data.get("cells", []), start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
@@ -117,7 +121,7 @@ def _cell_problems(student: str, notebook: str, data: dict) -> list[Item]:
     return items
 
 
-def _gradebook(course: Path):
+def _gradebook(course: Path, assignment_name: str = ASSIGNMENT):
     """Notebook names, students, late seconds and manual grades waiting, from the gradebook."""
     from nbgrader.api import Gradebook, MissingEntry
 
@@ -133,7 +137,7 @@ def _gradebook(course: Path):
         return notebooks, roster, late, manual
     with Gradebook(url) as gb:
         try:
-            assignment = gb.find_assignment(ASSIGNMENT)
+            assignment = gb.find_assignment(assignment_name)
         except MissingEntry:
             return notebooks, roster, late, manual
         notebooks = sorted(nb.name for nb in assignment.notebooks)
@@ -151,28 +155,34 @@ def _gradebook(course: Path):
 
 
 def collect(course: str | os.PathLike = ".", *, students: Iterable[str] = ()) -> list[Item]:
-    """Every problem of the course's last grading run (see the module docstring)."""
+    """Every problem of the course's last grading run (see the module docstring), in every
+    edition."""
     course = Path(course)
-    only = set(students)
-    notebooks, roster, late, manual = _gradebook(course)
+    return [item for assignment in EDITION_ASSIGNMENTS
+            for item in _collect(course, assignment, set(students))]
+
+
+def _collect(course: Path, assignment: str, only: set[str]) -> list[Item]:
+    """Every problem of one edition's last grading run."""
+    notebooks, roster, late, manual = _gradebook(course, assignment)
     if not notebooks:
-        notebooks = sorted(p.stem for p in (course / "notebooks" / ASSIGNMENT).glob("*.ipynb"))
+        notebooks = sorted(p.stem for p in (course / "notebooks" / assignment).glob("*.ipynb"))
     expected_ids = {}
     for name in notebooks:
-        source = course / "solutions" / ASSIGNMENT / f"{name}.ipynb"
+        source = course / "solutions" / assignment / f"{name}.ipynb"
         data, _ = _read_json(source) if source.exists() else (None, "")
         expected_ids[name] = _grade_ids(data) if data else set()
     has_roster = any(roster.values())
     items: list[Item] = []
-    for folder in sorted((course / "submitted").glob(f"*/{ASSIGNMENT}")):
+    for folder in sorted((course / "submitted").glob(f"*/{assignment}")):
         student = folder.parent.name
         if only and student not in only:
             continue
-        graded = course / "autograded" / student / ASSIGNMENT
+        graded = course / "autograded" / student / assignment
         handed = {p.stem: p for p in sorted(folder.glob("*.ipynb"))}
         for name in notebooks:
             path = handed.get(name)
-            rel = f"submitted/{student}/{ASSIGNMENT}/{name}.ipynb"
+            rel = f"submitted/{student}/{assignment}/{name}.ipynb"
             if path is None:
                 continue
             data, why = _read_json(path)
@@ -190,7 +200,7 @@ def collect(course: str | os.PathLike = ".", *, students: Iterable[str] = ()) ->
                 continue
             data, why = _read_json(result)
             if data is not None:
-                items.extend(_cell_problems(student, name, data))
+                items.extend(_cell_problems(student, name, data, assignment))
         missing = [n for n in notebooks if n not in handed]
         for stem, path in handed.items():
             if stem in notebooks:
@@ -198,7 +208,7 @@ def collect(course: str | os.PathLike = ".", *, students: Iterable[str] = ()) ->
             data, _ = _read_json(path)
             ids = _grade_ids(data) if data else set()
             match = max(missing, key=lambda n: len(ids & expected_ids[n]), default=None)
-            rel = f"submitted/{student}/{ASSIGNMENT}"
+            rel = f"submitted/{student}/{assignment}"
             if match and ids & expected_ids[match]:
                 missing.remove(match)
                 items.append(Item(student, match, "renamed",
@@ -211,7 +221,7 @@ def collect(course: str | os.PathLike = ".", *, students: Iterable[str] = ()) ->
                                   "nothing to do, unless it is the student's real work"))
         for name in missing:
             items.append(Item(student, name, "missing", "no notebook of this name was handed in",
-                              f"if it arrives: put it in submitted/{student}/{ASSIGNMENT}/, "
+                              f"if it arrives: put it in submitted/{student}/{assignment}/, "
                               f"then: {_regrade(student, name)}"))
         if student in late:
             seconds, penalty = late[student]

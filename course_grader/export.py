@@ -38,11 +38,14 @@ from __future__ import annotations
 
 import csv
 import os
+from datetime import datetime
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import ExportPlugin
 from traitlets import Unicode
+
+from course_grader.pipeline import ASSIGNMENT, EDITIONS
 
 __all__ = ["GradesExport", "question_columns"]
 
@@ -90,10 +93,17 @@ class GradesExport(ExportPlugin):
         dest = Path(self.to or "grades.csv")
         students = [str(s) for s in self.student]
         names = [str(a) for a in self.assignment]
-        rows, header, maxima = [], list(_NBGRADER_KEYS) + ["seconds_late"], {}
+        rows, header, maxima = [], list(_NBGRADER_KEYS) + ["seconds_late", "edition"], {}
+        editions = set(EDITIONS.values())
+        seen_workbook = False
         for assignment in gradebook.assignments:
             if names and assignment.name not in names:
                 continue
+            if assignment.name in editions:
+                # one workbook in several languages: one row per student, one set of columns
+                if seen_workbook:
+                    continue
+                seen_workbook = True
             questions = question_columns(assignment)
             notebooks = sorted({nb for nb, _, _ in questions})
             for nb in notebooks:
@@ -107,7 +117,16 @@ class GradesExport(ExportPlugin):
             for student in gradebook.students:
                 if students and student.id not in students:
                     continue
-                rows.append(self._row(gradebook, assignment, student, questions))
+                chosen = assignment
+                if assignment.name in editions:
+                    chosen = _submitted_edition(gradebook, student.id,
+                                                names or sorted(editions)) or assignment
+                row = self._row(gradebook, chosen, student, questions)
+                if assignment.name in editions:
+                    row["assignment"] = ASSIGNMENT
+                    row["edition"] = next((lang for lang, a in EDITIONS.items()
+                                           if a == chosen.name and row["timestamp"]), "")
+                rows.append(row)
         rows.sort(key=lambda r: (r["assignment"], r["student_id"]))
         max_row = {k: _num(v) for k, v in maxima.items()}
         max_row["student_id"] = MAX_ROW
@@ -155,6 +174,18 @@ class GradesExport(ExportPlugin):
                 if nb_name == name:
                     row[f"{name}/{gid}"] = _cell_score(grades.get(gid))
         return row
+
+
+def _submitted_edition(gradebook: Gradebook, student: str, names):
+    """The edition a student submitted (the latest, if several), or None."""
+    found = []
+    for name in sorted(set(EDITIONS.values()) & set(names)):
+        try:
+            sub = gradebook.find_submission(name, student)
+        except MissingEntry:
+            continue
+        found.append((sub.timestamp or datetime.min, name, sub.assignment))
+    return max(found, key=lambda f: (f[0], f[1]))[2] if found else None
 
 
 def _cell_score(grade) -> str:

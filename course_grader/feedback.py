@@ -113,6 +113,20 @@ _BEGIN = "BEGIN HIDDEN TESTS"
 _END = "END HIDDEN TESTS"
 _NOTICE = "[removed from the feedback: it quoted hidden test code]"
 _SAFE_MIMETYPES = ("text/plain", "image/png", "image/jpeg")
+# The feedback of a Russian-edition notebook (``metadata.language_edition == "ru"``, set by
+# tools/editions.py) speaks Russian: each note this filter writes, English -> Russian.
+_RUSSIAN = {
+    HIDDEN_PLACEHOLDER: "# (скрытые тесты не показаны)",
+    _NOTICE: "[удалено из отзыва: здесь был код скрытых тестов]",
+    " ... (message cut)": " ... (сообщение обрезано)",
+    "Raised in the hidden tests.": "Ошибка в скрытых тестах.",
+    "Raised by: {line}": "Ошибку вызвала строка: {line}",
+    "This answer cell did not run: {where}.": "Эта ячейка ответа не выполнилась: {where}.",
+    "{ename} on line {line}": "{ename} в строке {line}",
+    " (the answer cell `{cell}` that defines it did not run: {why}; fix that cell first)":
+        " (ячейка ответа `{cell}`, которая определяет это имя, не выполнилась: {why}; "
+        "сначала исправьте её)",
+}
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _CELL_FRAME = re.compile(r"Cell In\s*\[[^\]]*\],\s*line (\d+)")
 _COMPILE_WHERE = re.compile(r"\s*\([^()]*\.py, line (\d+)\)$")  # "(1158864702.py, line 2)"
@@ -460,6 +474,7 @@ class HideHiddenTests(NbGraderPreprocessor):
         info = resources.get("nbgrader", {}) if isinstance(resources, dict) else {}
         where = f"{info.get('student', '?')}/{info.get('notebook', '?')}"
         detector = self._detector(nb, info)
+        self._russian = nb.metadata.get("language_edition") == "ru"
         self._removed = 0
         self._scrub_copied_files(info, detector)
         nb.metadata.pop("widgets", None)
@@ -474,7 +489,7 @@ class HideHiddenTests(NbGraderPreprocessor):
             if _is_instructor_cell(cell):  # the student's own code is shown as written
                 cell.source, _ = split_hidden_tests(original, begin=self.begin_test_delimeter,
                                                     end=self.end_test_delimeter,
-                                                    placeholder=self.placeholder)
+                                                    placeholder=self._say(self.placeholder))
             is_test = _is_test_cell(cell)
             error = None if is_test or not _is_answer_cell(cell) else \
                 self._answer_error(cell.get("outputs", []), original, detector)
@@ -535,7 +550,7 @@ class HideHiddenTests(NbGraderPreprocessor):
     # -- outputs -------------------------------------------------------------------------
     def _notice_output(self):
         self._removed += 1
-        return new_output("stream", name="stdout", text=self.notice + "\n")
+        return new_output("stream", name="stdout", text=self._say(self.notice) + "\n")
 
     def _clean_error(self, output, detector: HiddenTextDetector) -> tuple[str, str]:
         ename = " ".join(str(output.get("ename", "") or "Error").split())[:_MAX_ENAME]
@@ -544,11 +559,16 @@ class HideHiddenTests(NbGraderPreprocessor):
             self._removed += 1
         evalue = str(output.get("evalue", "") or "")
         if detector.find(evalue):
-            evalue = self.notice
+            evalue = self._say(self.notice)
             self._removed += 1
         elif len(evalue) > self.max_message_chars:
-            evalue = evalue[: self.max_message_chars] + " ... (message cut)"
+            evalue = evalue[: self.max_message_chars] + self._say(" ... (message cut)")
         return ename, evalue
+
+    def _say(self, english: str, **fields) -> str:
+        """One of this filter's notes in the notebook's language (:data:`_RUSSIAN`)."""
+        text = _RUSSIAN.get(english, english) if getattr(self, "_russian", False) else english
+        return text.format(**fields) if fields else text
 
     def _location(self, traceback, source: str, detector: HiddenTextDetector) -> str | None:
         """Which line of the test cell raised: the line if visible, else "hidden tests"."""
@@ -563,11 +583,11 @@ class HideHiddenTests(NbGraderPreprocessor):
             if not 1 <= number <= len(lines):
                 return None
             if mask[number - 1]:
-                return "Raised in the hidden tests."
+                return self._say("Raised in the hidden tests.")
             line = lines[number - 1].strip()
             if not line or detector.find(line):
                 return None
-            return f"Raised by: {line}"
+            return self._say("Raised by: {line}", line=line)
         return None
 
     def _answer_error(self, outputs, source: str, detector: HiddenTextDetector):
@@ -584,10 +604,10 @@ class HideHiddenTests(NbGraderPreprocessor):
                 frame = _CELL_FRAME.search(_ANSI.sub("", str(entry)))
                 if frame:
                     line = int(frame.group(1))  # the last frame of this cell wins
-            where = f"{ename} on line {line}" if line else ename
+            where = self._say("{ename} on line {line}", ename=ename, line=line) if line else ename
             lines = source.split("\n")
             text = lines[line - 1].strip() if line and 1 <= line <= len(lines) else ""
-            head = f"This answer cell did not run: {where}."
+            head = self._say("This answer cell did not run: {where}.", where=where)
             traceback = [head, f"    {text}"] if text and not detector.find(text) else [head]
             traceback.append(f"{ename}: {evalue}" if evalue else ename)
             return new_output("error", ename=ename, evalue=evalue, traceback=traceback)
@@ -605,9 +625,11 @@ class HideHiddenTests(NbGraderPreprocessor):
                 cause = next(((gid, why) for gid, src, why in reversed(failed)
                               if name.search(src)), None)
                 if cause:
-                    why = cause[1].removeprefix("This answer cell did not run: ").rstrip(".")
-                    evalue += (f" (the answer cell `{cause[0]}` that defines it did not run: "
-                               f"{why}; fix that cell first)")
+                    head = self._say("This answer cell did not run: {where}.", where="\0")
+                    why = cause[1].removeprefix(head.split("\0")[0]).rstrip(".")
+                    evalue += self._say(" (the answer cell `{cell}` that defines it did not "
+                                        "run: {why}; fix that cell first)",
+                                        cell=cause[0], why=why)
             where = self._location(output.get("traceback"), source, detector)
             message = f"{ename}: {evalue}" if evalue else ename
             traceback = [where, message] if where else [message]
@@ -656,9 +678,10 @@ class HideHiddenTests(NbGraderPreprocessor):
         for cell, is_test in kept:
             if is_test:
                 for output in cell.outputs:
-                    if output.get("evalue") not in (None, "", self.notice):
-                        output["evalue"] = self.notice
-                        output["traceback"] = [f"{output.get('ename', 'Error')}: {self.notice}"]
+                    notice = self._say(self.notice)
+                    if output.get("evalue") not in (None, "", notice):
+                        output["evalue"] = notice
+                        output["traceback"] = [f"{output.get('ename', 'Error')}: {notice}"]
                         self._removed += 1
             else:
                 self._removed += len(cell.outputs) - 1
@@ -668,7 +691,7 @@ class HideHiddenTests(NbGraderPreprocessor):
         meta = cell.get("metadata", {}).get("nbgrader")
         if isinstance(meta, dict) and isinstance(meta.get("comment"), str):
             if detector.find(meta["comment"]):
-                meta["comment"] = self.notice
+                meta["comment"] = self._say(self.notice)
                 self._removed += 1
 
     # -- files copied next to the feedback -----------------------------------------------

@@ -29,6 +29,7 @@ import nbformat
 
 __all__ = [
     "ASSIGNMENT",
+    "EDITIONS",
     "REPO_ROOT",
     "Mistake",
     "prepare_course",
@@ -50,6 +51,9 @@ __all__ = [
 ]
 
 ASSIGNMENT = "lecture02"
+#: Each edition of the workbook is an nbgrader assignment of its own, built from the one
+#: English source (tools/editions.py); the same cells, ids and points in every edition.
+EDITIONS = {"en": ASSIGNMENT, "ru": f"{ASSIGNMENT}_ru"}
 REPO_ROOT = Path(__file__).resolve().parents[1]
 _MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
@@ -112,45 +116,50 @@ def run_nbgrader(course: Path, *args: str, check: bool = True,
 
 
 def prepare_course(dest: Path, *, repo: Path = REPO_ROOT,
-                   notebooks: Iterable[str] | None = None, db_url: str | None = None) -> Path:
+                   notebooks: Iterable[str] | None = None, db_url: str | None = None,
+                   assignments: Iterable[str] = (ASSIGNMENT,)) -> Path:
     """Copy the course (config + solutions) to ``dest`` and generate the release there.
 
     ``notebooks`` restricts the copy to these notebook names (without ``.ipynb``); other
-    files of ``solutions/lecture02`` are always copied. ``db_url`` puts the gradebook there
-    (``c.CourseDirectory.db_url``, e.g. an empty PostgreSQL database) instead of
-    ``gradebook.db``.
+    files of ``solutions/<assignment>`` are always copied. ``db_url`` puts the gradebook
+    there (``c.CourseDirectory.db_url``, e.g. an empty PostgreSQL database) instead of
+    ``gradebook.db``. ``assignments``: the editions to copy and release (:data:`EDITIONS`).
     """
     dest = Path(dest)
-    src = repo / "solutions" / ASSIGNMENT
-    out = dest / "solutions" / ASSIGNMENT
-    out.mkdir(parents=True, exist_ok=False)
+    dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(repo / "nbgrader_config.py", dest / "nbgrader_config.py")
     if db_url:
         with open(dest / "nbgrader_config.py", "a", encoding="utf-8") as config:
             config.write(f"\n# the gradebook of this course copy\n"
                          f"c.CourseDirectory.db_url = {db_url!r}\n")
     keep = None if notebooks is None else {f"{n}.ipynb" for n in notebooks}
-    for path in sorted(src.iterdir()):
-        if path.name.startswith(".") or path.name == "__pycache__":
-            continue
-        if path.suffix == ".ipynb" and keep is not None and path.name not in keep:
-            continue
-        if path.is_dir():
-            shutil.copytree(path, out / path.name)
-        else:
-            shutil.copy2(path, out / path.name)
-    run_nbgrader(dest, "generate_assignment", ASSIGNMENT, "--force")
+    for assignment in assignments:
+        src = repo / "solutions" / assignment
+        out = dest / "solutions" / assignment
+        out.mkdir(parents=True, exist_ok=False)
+        for path in sorted(src.iterdir()):
+            if path.name.startswith(".") or path.name == "__pycache__":
+                continue
+            if path.suffix == ".ipynb" and keep is not None and path.name not in keep:
+                continue
+            if path.is_dir():
+                shutil.copytree(path, out / path.name)
+            else:
+                shutil.copy2(path, out / path.name)
+        run_nbgrader(dest, "generate_assignment", assignment, "--force")
     return dest
 
 
-def source_notebook(course: Path, name: str) -> nbformat.NotebookNode:
+def source_notebook(course: Path, name: str, *,
+                    assignment: str = ASSIGNMENT) -> nbformat.NotebookNode:
     """The instructor version of notebook ``name`` in the course copy."""
-    return nbformat.read(Path(course) / "solutions" / ASSIGNMENT / f"{name}.ipynb", as_version=4)
+    return nbformat.read(Path(course) / "solutions" / assignment / f"{name}.ipynb", as_version=4)
 
 
-def release_notebook(course: Path, name: str) -> nbformat.NotebookNode:
+def release_notebook(course: Path, name: str, *,
+                     assignment: str = ASSIGNMENT) -> nbformat.NotebookNode:
     """The student version of notebook ``name`` generated in the course copy."""
-    return nbformat.read(Path(course) / "notebooks" / ASSIGNMENT / f"{name}.ipynb", as_version=4)
+    return nbformat.read(Path(course) / "notebooks" / assignment / f"{name}.ipynb", as_version=4)
 
 
 def _grade_id(cell) -> str | None:
@@ -218,20 +227,22 @@ def fill_answers(release_nb: nbformat.NotebookNode,
 
 
 def solved_notebook(course: Path, name: str,
-                    overrides: Mapping[str, str] | None = None) -> nbformat.NotebookNode:
+                    overrides: Mapping[str, str] | None = None, *,
+                    assignment: str = ASSIGNMENT) -> nbformat.NotebookNode:
     """The release of ``name`` with every answer cell solved (written answers hold the model
     answer), then ``overrides`` applied."""
-    source = source_notebook(course, name)
+    source = source_notebook(course, name, assignment=assignment)
     answers = {**solution_answers(source), **written_answers(source)}
     answers.update(overrides or {})
-    return fill_answers(release_notebook(course, name), answers)
+    return fill_answers(release_notebook(course, name, assignment=assignment), answers)
 
 
 def submit(course: Path, student: str, notebooks: Mapping[str, nbformat.NotebookNode], *,
            timestamp: str = "2026-11-20 12:00:00.000000 UTC",
-           extra_files: Mapping[str, bytes] | None = None) -> Path:
-    """Place a submission as ``nbgrader collect`` would: ``submitted/<student>/lecture02/``."""
-    folder = Path(course) / "submitted" / student / ASSIGNMENT
+           extra_files: Mapping[str, bytes] | None = None,
+           assignment: str = ASSIGNMENT) -> Path:
+    """Place a submission as ``nbgrader collect`` would: ``submitted/<student>/<assignment>/``."""
+    folder = Path(course) / "submitted" / student / assignment
     folder.mkdir(parents=True, exist_ok=True)
     for name, nb in notebooks.items():
         nbformat.write(nb, folder / f"{name}.ipynb")
@@ -307,6 +318,7 @@ def ungraded_students(course: Path) -> list[str]:
 
 
 def cell_scores(course: Path, *, cell_type: str = "code", db_url: str | None = None,
+                assignment: str = ASSIGNMENT,
                 ) -> dict[str, dict[tuple[str, str], tuple[float | None, float]]]:
     """Per student: ``(notebook, grade_id) -> (score, max_score)`` read from the gradebook
     (``db_url``, by default the course's configured one: :func:`course_db_url`).
@@ -322,8 +334,7 @@ def cell_scores(course: Path, *, cell_type: str = "code", db_url: str | None = N
     url = db_url or course_db_url(course)
     out: dict[str, dict[tuple[str, str], tuple[float | None, float]]] = {}
     with Gradebook(url) as gb:
-        assignment = gb.find_assignment(ASSIGNMENT)
-        for submission in assignment.submissions:
+        for submission in gb.find_assignment(assignment).submissions:
             student = submission.student.id
             per = out.setdefault(student, {})
             for nb in submission.notebooks:

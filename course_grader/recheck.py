@@ -206,7 +206,9 @@ class _RemoteMethod:
 #: Modules of ``course_utils`` the re-check kernel gets (copied as they are). Everything else
 #: (the reference implementations, plots, grading tools) is absent there.
 STUB_MODULES = ("__init__.py", "_one_verdict.py", "_validation.py", "testing.py", "data.py",
-                "keras_helpers.py")
+                "keras_helpers.py", "language.py")
+#: Packages it gets as they are: the message catalogues (text only) of the other editions.
+STUB_PACKAGES = ("ru",)
 
 _BATCHNORM_STUB = '''"""The cache type of the course's batch normalization, and nothing else."""
 
@@ -410,8 +412,11 @@ def stub_package_dir() -> str:
     pkg.mkdir()
     for name in STUB_MODULES:
         shutil.copyfile(src / name, pkg / name)
+    for name in STUB_PACKAGES:
+        shutil.copytree(src / name, pkg / name,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     (pkg / "batchnorm.py").write_text(_BATCHNORM_STUB)
-    for p in [root, pkg, *pkg.iterdir()]:
+    for p in [root, pkg, *pkg.rglob("*")]:
         os.chmod(p, 0o755 if Path(p).is_dir() else 0o644)
     _STUB_DIR = root
     return root

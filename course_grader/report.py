@@ -41,10 +41,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course_grader import attention
+from course_grader.pipeline import ASSIGNMENT, EDITIONS
 
 __all__ = ["ClassResults", "load", "write_report", "main"]
 
-ASSIGNMENT = "lecture02"
+EDITION_ASSIGNMENTS = tuple(EDITIONS.values())
 _MISTAKE = re.compile(r"Hint: it looks like (.+?)\.?\s*$", re.MULTILINE)
 
 
@@ -72,7 +73,8 @@ def is_question(grade_id: str, manual: bool) -> bool:
 
 def _grading_seconds(course: Path) -> dict[str, float]:
     out = {}
-    for folder in sorted((course / "autograded").glob(f"*/{ASSIGNMENT}")):
+    for folder in sorted(f for a in EDITION_ASSIGNMENTS
+                         for f in (course / "autograded").glob(f"*/{a}")):
         files = [p for p in folder.rglob("*") if p.is_file()]
         if files:
             start = folder.parent.stat().st_mtime  # set when nbgrader made the folder
@@ -83,7 +85,8 @@ def _grading_seconds(course: Path) -> dict[str, float]:
 
 def _named_mistakes(course: Path) -> Counter:
     counts: Counter = Counter()
-    for path in sorted((course / "autograded").glob(f"*/{ASSIGNMENT}/*.ipynb")):
+    for path in sorted(p for a in EDITION_ASSIGNMENTS
+                       for p in (course / "autograded").glob(f"*/{a}/*.ipynb")):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -104,7 +107,7 @@ def _named_mistakes(course: Path) -> Counter:
 
 def load(course: str | os.PathLike = ".") -> ClassResults:
     """Read the class's results from the course folder (gradebook, autograded/, submitted/)."""
-    from nbgrader.api import Gradebook
+    from nbgrader.api import Gradebook, MissingEntry
 
     from course_grader import integrity
     from course_grader.gradebook_url import course_db_url
@@ -112,14 +115,21 @@ def load(course: str | os.PathLike = ".") -> ClassResults:
     course = Path(course)
     res = ClassResults()
     with Gradebook(course_db_url(course)) as gb:
-        assignment = gb.find_assignment(ASSIGNMENT)
-        res.max_score = float(assignment.max_score)
-        for notebook in assignment.notebooks:
+        editions = []
+        for name in EDITION_ASSIGNMENTS:  # one class, whichever edition each student took
+            try:
+                editions.append(gb.find_assignment(name))
+            except MissingEntry:
+                continue
+        if not editions:
+            gb.find_assignment(ASSIGNMENT)  # nbgrader's own error, naming the assignment
+        res.max_score = float(editions[0].max_score)
+        for notebook in editions[0].notebooks:
             for cell in notebook.grade_cells:
                 res.cells[(notebook.name, cell.name)] = (float(cell.max_score), {})
                 if cell.cell_type == "markdown":
                     res.manual.add((notebook.name, cell.name))
-        for sub in assignment.submissions:
+        for sub in (s for assignment in editions for s in assignment.submissions):
             student = sub.student.id
             penalty = float(sub.late_submission_penalty or 0.0)
             res.scores[student] = max(float(sub.score) - penalty, 0.0)
@@ -134,10 +144,12 @@ def load(course: str | os.PathLike = ".") -> ClassResults:
                     res.cells[key][1][student] = None if waiting else float(grade.score)
     res.mistakes = _named_mistakes(course)
     res.seconds = _grading_seconds(course)
-    try:
-        res.findings = integrity.scan_course(course, ASSIGNMENT)
-    except LookupError:
-        res.findings = []
+    res.findings = []
+    for name in EDITION_ASSIGNMENTS:
+        try:
+            res.findings += integrity.scan_course(course, name)
+        except LookupError:
+            continue
     res.items = attention.collect(course)
     return res
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from course_utils._one_verdict import route_stderr_to_stdout
 from course_utils._validation import CourseInputError
+from course_utils.language import tr
 
 __all__ = ["CourseInputError", "seed_everything", "__version__"]
 __version__ = "0.1.0"
@@ -49,10 +50,11 @@ def seed_everything(seed: int = 42, *, keras: bool | None = None) -> np.random.G
     True
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise CourseInputError(
-            f"`seed` must be a non-negative integer. Received: seed={seed!r}.\n"
-            "Hint: use a fixed number such as 42 so that every run draws the same numbers."
-        )
+        raise CourseInputError(tr(
+            "`seed` must be a non-negative integer. Received: seed={seed!r}.\n"
+            "Hint: use a fixed number such as 42 so that every run draws the same numbers.",
+            seed=seed,
+        ))
     seed = int(seed)
     random.seed(seed)
     np.random.seed(seed % 2**32)  # noqa: NPY002  (seeds code that uses the legacy API)

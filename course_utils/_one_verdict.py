@@ -23,6 +23,8 @@ import os
 import sys
 import warnings
 
+from course_utils.language import tr
+
 __all__ = ["route_stderr_to_stdout"]
 
 
@@ -52,9 +54,14 @@ class _MarkedStderr:
 
 
 def _note(message, category, filename, lineno, file=None, line=None) -> None:
-    where = f" ({os.path.basename(str(filename))}, line {lineno})" if lineno else ""
-    sys.stdout.write(f"Note: {category.__name__}: {message}{where}. A warning does not change "
-                     "the grade of this cell.\n")
+    if lineno:
+        note = tr("Note: {category}: {message} ({file}, line {lineno}). A warning does not "
+                  "change the grade of this cell.\n", category=category.__name__,
+                  message=message, file=os.path.basename(str(filename)), lineno=lineno)
+    else:
+        note = tr("Note: {category}: {message}. A warning does not change the grade of this "
+                  "cell.\n", category=category.__name__, message=message)
+    sys.stdout.write(note)
 
 
 def route_stderr_to_stdout() -> bool:

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from course_utils.language import tr
+
 __all__ = [
     "CourseInputError",
     "as_float_array",
@@ -31,9 +33,12 @@ __all__ = [
 ]
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
-_COMPLEX_HINT = ("complex numbers usually come from the root or log of a negative number in "
-                 "complex arithmetic; keep the values real, or pass np.real(...) if the "
-                 "imaginary part is really 0.")
+
+
+def _complex_hint() -> str:
+    return tr("complex numbers usually come from the root or log of a negative number in "
+              "complex arithmetic; keep the values real, or pass np.real(...) if the "
+              "imaginary part is really 0.")
 
 
 class CourseInputError(ValueError):
@@ -44,7 +49,9 @@ class CourseInputError(ValueError):
 
 
 def _fail(message: str, hint: str | None = None) -> CourseInputError:
-    return CourseInputError(message + (f"\nHint: {hint}" if hint else ""))
+    if hint:
+        return CourseInputError(tr("{message}\nHint: {hint}", message=message, hint=hint))
+    return CourseInputError(message)
 
 
 def as_float_array(x: Any, name: str, *, ndim: int | tuple[int, ...] | None = None,
@@ -83,14 +90,16 @@ def as_float_array(x: Any, name: str, *, ndim: int | tuple[int, ...] | None = No
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if arr.ndim not in allowed:
-            want = " or ".join(str(d) for d in allowed)
+            want = tr(" or ").join(str(d) for d in allowed)
             raise _fail(
-                f"`{name}` must have {want} dimension(s). Received: {name}.shape={arr.shape}.",
-                hint or "check the shape; a batch of samples is usually (n_samples, ...).",
+                tr("`{name}` must have {want} dimension(s). Received: {name}.shape={shape}.",
+                   name=name, want=want, shape=arr.shape),
+                hint or tr("check the shape; a batch of samples is usually (n_samples, ...)."),
             )
     if arr.size == 0 and not allow_empty:
-        raise _fail(f"`{name}` is empty. Received: {name}.shape={arr.shape}.",
-                    "pass at least one sample.")
+        raise _fail(tr("`{name}` is empty. Received: {name}.shape={shape}.",
+                       name=name, shape=arr.shape),
+                    tr("pass at least one sample."))
     check_finite(arr, name)
     return arr
 
@@ -103,30 +112,33 @@ def as_real_array(x: Any, name: str, *, allow_bool: bool = True) -> np.ndarray:
     lists and integers too large for a float raise :class:`CourseInputError`.
     """
     if x is None:
-        raise _fail(f"`{name}` is None.", "did a function forget to `return` its result?")
+        raise _fail(tr("`{name}` is None.", name=name),
+                    tr("did a function forget to `return` its result?"))
     try:
         raw = np.asarray(x)
     except (TypeError, ValueError, OverflowError) as exc:
         raise _fail(
-            f"`{name}` must be numbers (an array of floats). Received: {type(x).__name__} "
-            f"that numpy cannot convert ({exc}).",
-            "pass a numpy array or a list of numbers of equal lengths.",
+            tr("`{name}` must be numbers (an array of floats). Received: {type_name} "
+               "that numpy cannot convert ({exc}).", name=name, type_name=type(x).__name__,
+               exc=exc),
+            tr("pass a numpy array or a list of numbers of equal lengths."),
         ) from None
     check_real_dtype(raw, name, allow_bool=allow_bool)
     try:
         return np.array(raw, dtype=np.float64)  # always a copy
     except OverflowError:
         raise _fail(
-            f"`{name}` holds an integer too large for a float (above 1.8e308). Received: "
-            f"{type(x).__name__} of Python integers.",
-            "pass ordinary numbers; such a value usually comes from an integer power that "
-            "grew without bound (use floats: 2.0 ** k instead of 2 ** k).",
+            tr("`{name}` holds an integer too large for a float (above 1.8e308). Received: "
+               "{type_name} of Python integers.", name=name, type_name=type(x).__name__),
+            tr("pass ordinary numbers; such a value usually comes from an integer power that "
+               "grew without bound (use floats: 2.0 ** k instead of 2 ** k)."),
         ) from None
     except (TypeError, ValueError) as exc:
         raise _fail(
-            f"`{name}` must be numbers (an array of floats). Received: {type(x).__name__} "
-            f"that numpy cannot convert ({exc}).",
-            "pass a numpy array or a list of numbers of equal lengths.",
+            tr("`{name}` must be numbers (an array of floats). Received: {type_name} "
+               "that numpy cannot convert ({exc}).", name=name, type_name=type(x).__name__,
+               exc=exc),
+            tr("pass a numpy array or a list of numbers of equal lengths."),
         ) from None
 
 
@@ -137,9 +149,10 @@ def check_finite(arr: np.ndarray, name: str) -> None:
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
         kind = "NaN" if np.isnan(arr[idx]) else "inf"
         raise _fail(
-            f"`{name}` contains {kind} (first at index {idx}; {int(bad.sum())} non-finite "
-            f"value(s) in all).",
-            "NaN usually comes from log(0), 0/0 or a diverging update; check the step before.",
+            tr("`{name}` contains {kind} (first at index {idx}; {count} non-finite "
+               "value(s) in all).", name=name, kind=kind, idx=idx, count=int(bad.sum())),
+            tr("NaN usually comes from log(0), 0/0 or a diverging update; check the step "
+               "before."),
         )
 
 
@@ -148,9 +161,11 @@ def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str,
     """Raise unless ``a`` and ``b`` have exactly the same shape (no broadcasting)."""
     if a.shape != b.shape:
         raise _fail(
-            f"`{name_a}` and `{name_b}` must have the same shape. Received: "
-            f"{name_a}.shape={a.shape}, {name_b}.shape={b.shape}.",
-            hint or f"pass one value of `{name_b}` for each value of `{name_a}`.",
+            tr("`{name_a}` and `{name_b}` must have the same shape. Received: "
+               "{name_a}.shape={shape_a}, {name_b}.shape={shape_b}.",
+               name_a=name_a, name_b=name_b, shape_a=a.shape, shape_b=b.shape),
+            hint or tr("pass one value of `{name_b}` for each value of `{name_a}`.",
+                       name_a=name_a, name_b=name_b),
         )
 
 
@@ -161,9 +176,10 @@ def check_in_range(arr: np.ndarray, name: str, low: float, high: float,
     if outside.any():
         idx = tuple(int(i) for i in np.argwhere(outside)[0])
         raise _fail(
-            f"`{name}` must lie in [{low}, {high}]. "
-            f"Received: {name}{list(idx)}={float(arr[idx])!r} "
-            f"({int(outside.sum())} value(s) outside).",
+            tr("`{name}` must lie in [{low}, {high}]. "
+               "Received: {name}{index}={value!r} "
+               "({count} value(s) outside).", name=name, low=low, high=high,
+               index=list(idx), value=float(arr[idx]), count=int(outside.sum())),
             hint,
         )
 
@@ -171,34 +187,38 @@ def check_in_range(arr: np.ndarray, name: str, low: float, high: float,
 def check_probabilities(arr: np.ndarray, name: str, *, axis: int | None = None) -> None:
     """Raise unless ``arr`` holds probabilities; with ``axis``, each row must sum to 1."""
     check_in_range(arr, name, 0.0, 1.0,
-                   hint="these look like logits or scores; apply a sigmoid/softmax first, "
-                        "or use from_logits=True.")
+                   hint=tr("these look like logits or scores; apply a sigmoid/softmax first, "
+                           "or use from_logits=True."))
     if axis is not None:
         sums = arr.sum(axis=axis)
         if not np.allclose(sums, 1.0, rtol=0, atol=1e-6):
             i = int(np.argmax(np.abs(sums - 1.0)))
             raise _fail(
-                f"each row of `{name}` must sum to 1 along axis {axis}. Received: a row summing "
-                f"to {float(np.ravel(sums)[i])!r}.",
-                "apply softmax to the scores, or normalise each row by its sum.",
+                tr("each row of `{name}` must sum to 1 along axis {axis}. Received: a row "
+                   "summing to {total!r}.", name=name, axis=axis,
+                   total=float(np.ravel(sums)[i])),
+                tr("apply softmax to the scores, or normalise each row by its sum."),
             )
 
 
 def _check_scalar(value: Any, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (Real, np.floating, np.integer)):
-        raise _fail(f"`{name}` must be a real number. Received: {name}={value!r} "
-                    f"of type {type(value).__name__}.",
-                    "pass a plain number such as 0.1 (not True/False, text, an array or a "
-                    "complex number).")
+        raise _fail(tr("`{name}` must be a real number. Received: {name}={value!r} "
+                       "of type {type_name}.", name=name, value=value,
+                       type_name=type(value).__name__),
+                    tr("pass a plain number such as 0.1 (not True/False, text, an array or a "
+                       "complex number)."))
     try:
         value = float(value)
     except OverflowError:
-        raise _fail(f"`{name}` is an integer too large for a float (above 1.8e308). "
-                    f"Received: {name} with {len(str(value))} digits.",
-                    "pass an ordinary number such as 0.1.") from None
+        raise _fail(tr("`{name}` is an integer too large for a float (above 1.8e308). "
+                       "Received: {name} with {digits} digits.",
+                       name=name, digits=len(str(value))),
+                    tr("pass an ordinary number such as 0.1.")) from None
     if not np.isfinite(value):
-        raise _fail(f"`{name}` must be finite. Received: {name}={value!r}.",
-                    "NaN or inf here usually comes from a computation that diverged.")
+        raise _fail(tr("`{name}` must be finite. Received: {name}={value!r}.",
+                       name=name, value=value),
+                    tr("NaN or inf here usually comes from a computation that diverged."))
     return value
 
 
@@ -207,9 +227,10 @@ def check_beta(value: Any, name: str = "beta") -> float:
     value = _check_scalar(value, name)
     if not 0.0 <= value < 1.0:
         raise _fail(
-            f"`{name}` must be a float in [0, 1). Received: {name}={value!r}.",
-            "typical values are 0.9 for a moving average of gradients and 0.999 for squares; "
-            "beta=1 would never move away from the initial 0.",
+            tr("`{name}` must be a float in [0, 1). Received: {name}={value!r}.",
+               name=name, value=value),
+            tr("typical values are 0.9 for a moving average of gradients and 0.999 for "
+               "squares; beta=1 would never move away from the initial 0."),
         )
     return value
 
@@ -218,15 +239,17 @@ def check_positive(value: Any, name: str, *, hint: str | None = None) -> float:
     """Return ``value`` as a float, raising unless it is > 0."""
     value = _check_scalar(value, name)
     if value <= 0:
-        raise _fail(f"`{name}` must be positive. Received: {name}={value!r}.", hint)
+        raise _fail(tr("`{name}` must be positive. Received: {name}={value!r}.",
+                       name=name, value=value), hint)
     return value
 
 
 def check_nonempty(arr: np.ndarray, name: str) -> None:
     """Raise if ``arr`` has no elements."""
     if arr.size == 0:
-        raise _fail(f"`{name}` is empty. Received: {name}.shape={arr.shape}.",
-                    "pass at least one sample.")
+        raise _fail(tr("`{name}` is empty. Received: {name}.shape={shape}.",
+                       name=name, shape=arr.shape),
+                    tr("pass at least one sample."))
 
 
 def check_real_dtype(arr: np.ndarray, name: str, *, allow_bool: bool = True) -> None:
@@ -242,26 +265,29 @@ def check_real_dtype(arr: np.ndarray, name: str, *, allow_bool: bool = True) -> 
         idx = tuple(int(j) for j in np.unravel_index(i, arr.shape)) if arr.ndim else ()
         value = arr[idx] if arr.ndim else arr[()]
         raise _fail(
-            f"`{name}` must hold real numbers. Received: complex numbers (dtype={arr.dtype}), "
-            f"e.g. {name}{list(idx) if idx else ''}={complex(value)!r}.",
-            _COMPLEX_HINT,
+            tr("`{name}` must hold real numbers. Received: complex numbers (dtype={dtype}), "
+               "e.g. {name}{index}={value!r}.", name=name, dtype=arr.dtype,
+               index=list(idx) if idx else "", value=complex(value)),
+            _complex_hint(),
         )
     if kind == "b" and not allow_bool:
         raise _fail(
-            f"`{name}` must hold numbers, not True/False. Received: a boolean array "
-            f"(dtype=bool, shape {arr.shape}).",
-            f"did you pass a comparison (such as x > 0) instead of the values? If True/False "
-            f"stand for 1/0, convert with {name}.astype(float).",
+            tr("`{name}` must hold numbers, not True/False. Received: a boolean array "
+               "(dtype=bool, shape {shape}).", name=name, shape=arr.shape),
+            tr("did you pass a comparison (such as x > 0) instead of the values? If True/False "
+               "stand for 1/0, convert with {name}.astype(float).", name=name),
         )
     if kind in "USa":
         raise _fail(
-            f"`{name}` must hold numbers, not text. Received: strings (dtype={arr.dtype}).",
-            f"convert numbers read as text with np.asarray({name}, dtype=float).",
+            tr("`{name}` must hold numbers, not text. Received: strings (dtype={dtype}).",
+               name=name, dtype=arr.dtype),
+            tr("convert numbers read as text with np.asarray({name}, dtype=float).", name=name),
         )
     if kind not in "biufO":
         raise _fail(
-            f"`{name}` must hold numbers. Received: dtype={arr.dtype}.",
-            "pass a numpy array of floats.",
+            tr("`{name}` must hold numbers. Received: dtype={dtype}.", name=name,
+               dtype=arr.dtype),
+            tr("pass a numpy array of floats."),
         )
 
 
@@ -284,11 +310,12 @@ def check_int64_range(arr: np.ndarray, name: str, *, hint: str | None = None) ->
         idx = tuple(int(i) for i in np.argwhere(outside)[0])
         value = arr[idx].item() if isinstance(arr[idx], np.generic) else arr[idx]
         raise _fail(
-            f"`{name}` must hold integers in the int64 range [{_INT64_MIN}, {_INT64_MAX}]. "
-            f"Received: {name}{list(idx)}={value!r} ({int(outside.sum())} value(s) "
-            "outside).",
-            hint or "class labels are small integers; re-encode other values with "
-                    "`classes, y = np.unique(y, return_inverse=True)`.",
+            tr("`{name}` must hold integers in the int64 range [{low}, {high}]. "
+               "Received: {name}{index}={value!r} ({count} value(s) "
+               "outside).", name=name, low=_INT64_MIN, high=_INT64_MAX, index=list(idx),
+               value=value, count=int(outside.sum())),
+            hint or tr("class labels are small integers; re-encode other values with "
+                       "`classes, y = np.unique(y, return_inverse=True)`."),
         )
 
 
@@ -298,7 +325,8 @@ def check_nonnegative(arr: np.ndarray, name: str, *, hint: str | None = None) ->
     if negative.any():
         idx = tuple(int(i) for i in np.argwhere(negative)[0])
         raise _fail(
-            f"`{name}` must be >= 0. Received: {name}{list(idx)}={float(arr[idx])!r} "
-            f"({int(negative.sum())} negative value(s)).",
+            tr("`{name}` must be >= 0. Received: {name}{index}={value!r} "
+               "({count} negative value(s)).", name=name, index=list(idx),
+               value=float(arr[idx]), count=int(negative.sum())),
             hint,
         )

@@ -41,6 +41,7 @@ from course_utils._validation import (
     check_positive,
     check_same_shape,
 )
+from course_utils.language import tr
 
 __all__ = [
     "BatchNormCache",
@@ -52,10 +53,16 @@ __all__ = [
     "BatchNorm",
 ]
 
-_EPS_HINT = ("Keras uses epsilon=1e-3; eps only keeps the division defined when a feature's "
-             "variance is 0, so it must be a small positive number.")
-_MOMENTUM_HINT = ("Keras's default is momentum=0.99: the running statistics keep 99% of their "
-                  "old value and take 1% of the batch; momentum=1 would never update them.")
+
+
+def _eps_hint() -> str:
+    return tr("Keras uses epsilon=1e-3; eps only keeps the division defined when a feature's "
+              "variance is 0, so it must be a small positive number.")
+
+
+def _momentum_hint() -> str:
+    return tr("Keras's default is momentum=0.99: the running statistics keep 99% of their "
+              "old value and take 1% of the batch; momentum=1 would never update them.")
 
 
 class SmallBatchWarning(UserWarning):
@@ -91,41 +98,47 @@ class BatchNormCache(NamedTuple):
 
 def _rehint(exc: CourseInputError, hint: str) -> CourseInputError:
     """Return a copy of ``exc`` whose hint is replaced by ``hint``."""
-    message = str(exc).split("\nHint:")[0]
-    return CourseInputError(f"{message}\nHint: {hint}")
+    # The marker in the current language: "\nHint: " in English.
+    marker = tr("{message}\nHint: {hint}", message="", hint="").rstrip()
+    message = str(exc).split(marker)[0]
+    return CourseInputError(tr("{message}\nHint: {hint}", message=message, hint=hint))
 
 
 def _check_momentum(momentum: Any) -> float:
     try:
         return check_beta(momentum, "momentum")
     except CourseInputError as exc:
-        raise _rehint(exc, _MOMENTUM_HINT) from None
+        raise _rehint(exc, _momentum_hint()) from None
 
 
 def _check_batch(x: Any, name: str = "x") -> np.ndarray:
     return as_float_array(
         x, name, ndim=2, allow_bool=False,
-        hint="batch normalization works on a batch of shape (N, D): N samples, D features; "
-             "reshape one sample with x[None, :], a flat vector of one feature with x[:, None].",
+        hint=tr("batch normalization works on a batch of shape (N, D): N samples, D features; "
+                "reshape one sample with x[None, :], a flat vector of one feature with "
+                "x[:, None]."),
     )
 
 
 def _check_feature_vector(value: Any, name: str, num_features: int, x_name: str = "x",
                           hint: str | None = None) -> np.ndarray:
-    arr = as_float_array(value, name, ndim=1, allow_bool=False, hint=hint or (
-        f"`{name}` holds one number per feature: shape (D,), not (1, D) or (N, D)."))
+    arr = as_float_array(value, name, ndim=1, allow_bool=False, hint=hint or tr(
+        "`{name}` holds one number per feature: shape (D,), not (1, D) or (N, D).", name=name))
     if arr.shape != (num_features,):
-        raise CourseInputError(
-            f"`{name}` must have shape (D,) = ({num_features},), one value per feature (column) "
-            f"of `{x_name}`. Received: {name}.shape={arr.shape}, {x_name}.shape=(N, "
-            f"{num_features}).\nHint: " + (hint or "statistics and parameters are per feature "
-                                                   "(axis=0 reduces over the batch)."))
+        message = tr(
+            "`{name}` must have shape (D,) = ({num_features},), one value per feature (column) "
+            "of `{x_name}`. Received: {name}.shape={shape}, {x_name}.shape=(N, "
+            "{num_features}).", name=name, num_features=num_features, x_name=x_name,
+            shape=arr.shape)
+        hint = hint or tr("statistics and parameters are per feature "
+                          "(axis=0 reduces over the batch).")
+        raise CourseInputError(tr("{message}\nHint: {hint}", message=message, hint=hint))
     return arr
 
 
 def _check_nonnegative(arr: np.ndarray, name: str) -> None:
-    check_nonnegative(arr, name, hint=f"`{name}` is a variance, the mean of *squared* "
-                                      "deviations; did you forget the square?")
+    check_nonnegative(arr, name, hint=tr("`{name}` is a variance, the mean of *squared* "
+                                         "deviations; did you forget the square?", name=name))
 
 
 def batchnorm_forward(x: Any, gamma: Any, beta: Any, *,
@@ -186,13 +199,13 @@ def batchnorm_forward(x: Any, gamma: Any, beta: Any, *,
     n, d = x.shape
     gamma = _check_feature_vector(gamma, "gamma", d)
     beta = _check_feature_vector(beta, "beta", d)
-    eps = check_positive(eps, "eps", hint=_EPS_HINT)
+    eps = check_positive(eps, "eps", hint=_eps_hint())
     if n == 1:
-        warnings.warn(
+        warnings.warn(tr(
             "batchnorm_forward got a batch of one sample: its variance is 0, so every output "
             "equals `beta`. Normalise batches of at least 2 samples, or use the running "
             "statistics (batchnorm_inference, or BatchNorm(...)(x, training=False)) to "
-            "control this.",
+            "control this."),
             SmallBatchWarning, stacklevel=2)
 
     mu = x.mean(axis=0)                                   # (D,)
@@ -244,15 +257,17 @@ def batchnorm_backward(dout: Any, cache: BatchNormCache) -> tuple[np.ndarray, np
            [0.]]), array([2.]))
     """
     if not isinstance(cache, BatchNormCache):
-        raise CourseInputError(
-            f"`cache` must be the BatchNormCache returned by batchnorm_forward. Received: "
-            f"{type(cache).__name__}.\nHint: keep both results, `out, cache = "
-            "batchnorm_forward(x, gamma, beta)`, and pass that cache here.")
+        raise CourseInputError(tr(
+            "`cache` must be the BatchNormCache returned by batchnorm_forward. Received: "
+            "{type_name}.\nHint: keep both results, `out, cache = "
+            "batchnorm_forward(x, gamma, beta)`, and pass that cache here.",
+            type_name=type(cache).__name__))
     z_norm, gamma = cache.z_norm, cache.gamma
     dout = as_float_array(dout, "dout", ndim=2, allow_bool=False,
-                          hint="`dout` has the shape of the forward output, (N, D).")
+                          hint=tr("`dout` has the shape of the forward output, (N, D)."))
     check_same_shape(dout, z_norm, "dout", "out",
-                     hint="`dout` is dL/d(out): one value per element of the forward output.")
+                     hint=tr("`dout` is dL/d(out): one value per element of the forward "
+                             "output."))
     m = z_norm.shape[0]
 
     dbeta = dout.sum(axis=0)                                          # (D,)
@@ -302,11 +317,12 @@ def update_running_stats(running_mean: Any, running_var: Any, batch_mean: Any, b
     running_mean = as_float_array(running_mean, "running_mean", ndim=1, allow_bool=False)
     d = running_mean.shape[0]
     running_var = _check_feature_vector(running_var, "running_var", d, x_name="running_mean",
-                                        hint="all four statistics hold one value per feature.")
+                                        hint=tr("all four statistics hold one value per "
+                                                "feature."))
     batch_mean = _check_feature_vector(batch_mean, "batch_mean", d, x_name="running_mean",
-                                       hint="take the mean over the batch, axis=0.")
+                                       hint=tr("take the mean over the batch, axis=0."))
     batch_var = _check_feature_vector(batch_var, "batch_var", d, x_name="running_mean",
-                                      hint="take the variance over the batch, axis=0.")
+                                      hint=tr("take the variance over the batch, axis=0."))
     _check_nonnegative(running_var, "running_var")
     _check_nonnegative(batch_var, "batch_var")
     momentum = _check_momentum(momentum)
@@ -357,7 +373,7 @@ def batchnorm_inference(x: Any, gamma: Any, beta: Any, running_mean: Any, runnin
     running_mean = _check_feature_vector(running_mean, "running_mean", d)
     running_var = _check_feature_vector(running_var, "running_var", d)
     _check_nonnegative(running_var, "running_var")
-    eps = check_positive(eps, "eps", hint=_EPS_HINT)
+    eps = check_positive(eps, "eps", hint=_eps_hint())
     return gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta
 
 
@@ -402,13 +418,13 @@ class BatchNorm:
     def __init__(self, num_features: int, *, momentum: float = 0.99, eps: float = 1e-3) -> None:
         if isinstance(num_features, bool) or not isinstance(num_features, Integral) \
                 or num_features < 1:
-            raise CourseInputError(
-                f"`num_features` must be a positive integer. Received: "
-                f"num_features={num_features!r}.\nHint: pass D, the number of columns of "
-                "the (N, D) inputs, e.g. x.shape[1].")
+            raise CourseInputError(tr(
+                "`num_features` must be a positive integer. Received: "
+                "num_features={num_features!r}.\nHint: pass D, the number of columns of "
+                "the (N, D) inputs, e.g. x.shape[1].", num_features=num_features))
         self.num_features = int(num_features)
         self.momentum = _check_momentum(momentum)
-        self.eps = check_positive(eps, "eps", hint=_EPS_HINT)
+        self.eps = check_positive(eps, "eps", hint=_eps_hint())
         self.gamma = np.ones(self.num_features)
         self.beta = np.zeros(self.num_features)
         self.running_mean = np.zeros(self.num_features)
@@ -422,16 +438,17 @@ class BatchNorm:
         ``training=False`` uses the running statistics and changes nothing.
         """
         if not isinstance(training, (bool, np.bool_)):
-            raise CourseInputError(
-                f"`training` must be True or False. Received: training={training!r}.\n"
+            raise CourseInputError(tr(
+                "`training` must be True or False. Received: training={training!r}.\n"
                 "Hint: training=True while fitting (batch statistics), training=False to "
-                "evaluate or predict (running statistics).")
+                "evaluate or predict (running statistics).", training=training))
         x = _check_batch(x)
         if x.shape[1] != self.num_features:
-            raise CourseInputError(
-                f"`x` must have {self.num_features} features (columns). Received: "
-                f"x.shape={x.shape}.\nHint: the layer was built with num_features="
-                f"{self.num_features}; pass a batch of shape (N, {self.num_features}).")
+            raise CourseInputError(tr(
+                "`x` must have {num_features} features (columns). Received: "
+                "x.shape={shape}.\nHint: the layer was built with num_features="
+                "{num_features}; pass a batch of shape (N, {num_features}).",
+                num_features=self.num_features, shape=x.shape))
         if not training:
             return batchnorm_inference(x, self.gamma, self.beta, self.running_mean,
                                        self.running_var, eps=self.eps)
@@ -439,10 +456,10 @@ class BatchNorm:
             warnings.simplefilter("ignore", SmallBatchWarning)
             out, cache = batchnorm_forward(x, self.gamma, self.beta, eps=self.eps)
         if x.shape[0] == 1:
-            warnings.warn(
+            warnings.warn(tr(
                 "BatchNorm got a batch of one sample with training=True: its variance is 0, "
                 "so every output equals `beta`. Use batches of at least 2 samples, or "
-                "`training=False` to control this.", SmallBatchWarning, stacklevel=2)
+                "`training=False` to control this."), SmallBatchWarning, stacklevel=2)
         self.running_mean, self.running_var = update_running_stats(
             self.running_mean, self.running_var, cache.mu, cache.var, momentum=self.momentum)
         self.cache = cache

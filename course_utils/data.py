@@ -13,6 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from course_utils._validation import CourseInputError, as_float_array, check_positive
+from course_utils.language import tr
 
 __all__ = [
     "Split",
@@ -68,16 +69,17 @@ def standardize(X_train: np.ndarray, *others: np.ndarray) -> tuple[np.ndarray, .
     Constant columns (std 0) are only centred. Returns new arrays, in the order given.
     Every array has shape (n, d) with the same d; bad inputs raise ``CourseInputError``.
     """
-    hint = "pass samples as rows, shape (n, d); one feature is x.reshape(-1, 1)."
+    hint = tr("pass samples as rows, shape (n, d); one feature is x.reshape(-1, 1).")
     X_train = as_float_array(X_train, "X_train", ndim=2, allow_bool=False, hint=hint)
     arrays = [X_train]
     for i, X in enumerate(others):
         X = as_float_array(X, f"others[{i}]", ndim=2, allow_bool=False, hint=hint)
         if X.shape[1] != X_train.shape[1]:
-            raise CourseInputError(
-                f"`others[{i}]` must have the {X_train.shape[1]} columns of `X_train`. "
-                f"Received: X_train.shape={X_train.shape}, others[{i}].shape={X.shape}.\n"
-                "Hint: pass the test part of the same split, with the same features.")
+            raise CourseInputError(tr(
+                "`others[{i}]` must have the {n_columns} columns of `X_train`. "
+                "Received: X_train.shape={train_shape}, others[{i}].shape={shape}.\n"
+                "Hint: pass the test part of the same split, with the same features.",
+                i=i, n_columns=X_train.shape[1], train_shape=X_train.shape, shape=X.shape))
         arrays.append(X)
     mean = X_train.mean(axis=0)
     std = X_train.std(axis=0)
@@ -88,23 +90,26 @@ def standardize(X_train: np.ndarray, *others: np.ndarray) -> tuple[np.ndarray, .
 def _check_fraction(test_size: float) -> float:
     test_size = check_positive(test_size, "test_size")
     if test_size >= 1:
-        raise CourseInputError(
-            f"`test_size` must be a fraction in (0, 1). Received: test_size={test_size!r}.\n"
-            "Hint: 0.25 keeps a quarter of the samples for testing."
-        )
+        raise CourseInputError(tr(
+            "`test_size` must be a fraction in (0, 1). Received: test_size={test_size!r}.\n"
+            "Hint: 0.25 keeps a quarter of the samples for testing.",
+            test_size=test_size,
+        ))
     return test_size
 
 
 def _check_seed_and_flag(seed, scale) -> None:
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) \
             or not 0 <= seed < 2**32:
-        raise CourseInputError(
-            f"`seed` must be an integer in [0, 2**32). Received: seed={seed!r}.\n"
-            "Hint: use a fixed number such as 0; the same seed gives the same split.")
+        raise CourseInputError(tr(
+            "`seed` must be an integer in [0, 2**32). Received: seed={seed!r}.\n"
+            "Hint: use a fixed number such as 0; the same seed gives the same split.",
+            seed=seed))
     if not isinstance(scale, (bool, np.bool_)):
-        raise CourseInputError(
-            f"`scale` must be True or False. Received: scale={scale!r}.\n"
-            "Hint: scale=True standardises the features with the training statistics.")
+        raise CourseInputError(tr(
+            "`scale` must be True or False. Received: scale={scale!r}.\n"
+            "Hint: scale=True standardises the features with the training statistics.",
+            scale=scale))
 
 
 def _split(X, y, *, test_size, seed, stratify, scale) -> Split:
@@ -173,18 +178,20 @@ def noisy_series(n: int = 200, *, rng: np.random.Generator, noise: float = 4.0) 
     ndarray of shape (n,)
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise CourseInputError(f"`n` must be a positive integer. Received: n={n!r}.")
+        raise CourseInputError(tr("`n` must be a positive integer. Received: n={n!r}.", n=n))
     if not isinstance(rng, np.random.Generator):
-        raise CourseInputError(
-            f"`rng` must be a numpy.random.Generator. Received: {type(rng).__name__}.\n"
-            "Hint: pass rng=np.random.default_rng(0) (or the rng from seed_everything)."
-        )
+        raise CourseInputError(tr(
+            "`rng` must be a numpy.random.Generator. Received: {type_name}.\n"
+            "Hint: pass rng=np.random.default_rng(0) (or the rng from seed_everything).",
+            type_name=type(rng).__name__,
+        ))
     if isinstance(noise, (bool, np.bool_)) or not isinstance(noise, (int, float, np.integer,
                                                                      np.floating)) \
             or not np.isfinite(noise) or noise < 0:
-        raise CourseInputError(
-            f"`noise` must be a finite number >= 0. Received: noise={noise!r}.\n"
-            "Hint: it is the standard deviation of the noise in degrees; 4.0 is the default.")
+        raise CourseInputError(tr(
+            "`noise` must be a finite number >= 0. Received: noise={noise!r}.\n"
+            "Hint: it is the standard deviation of the noise in degrees; 4.0 is the default.",
+            noise=noise))
     noise = float(noise)
     days = np.arange(n, dtype=np.float64)
     seasonal = 12.0 - 10.0 * np.cos(2 * np.pi * days / 365.0) + 3.0 * np.sin(2 * np.pi * days / 40)
@@ -193,10 +200,11 @@ def noisy_series(n: int = 200, *, rng: np.random.Generator, noise: float = 4.0) 
 
 def _check_count(value, name: str, *, low: int, hint: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise CourseInputError(
-            f"`{name}` must be an integer of at least {low}. Received: {name}={value!r}.\n"
-            f"Hint: {hint}"
-        )
+        raise CourseInputError(tr(
+            "`{name}` must be an integer of at least {low}. Received: {name}={value!r}.\n"
+            "Hint: {hint}",
+            name=name, low=low, value=value, hint=hint,
+        ))
     return int(value)
 
 
@@ -227,20 +235,21 @@ def digits_splits(*, n_train: int = 300, n_val: int = 300, seed: int = 0) -> Dig
     >>> s.x_train.shape, s.x_val.shape, s.x_test.shape
     ((100, 64), (200, 64), (1497, 64))
     """
-    hint = "the digits set has 1,797 images; the defaults are n_train=300, n_val=300."
+    hint = tr("the digits set has 1,797 images; the defaults are n_train=300, n_val=300.")
     n_train = _check_count(n_train, "n_train", low=10, hint=hint)
     n_val = _check_count(n_val, "n_val", low=10, hint=hint)
-    seed = _check_count(seed, "seed", low=0, hint="use a fixed number such as 0.")
+    seed = _check_count(seed, "seed", low=0, hint=tr("use a fixed number such as 0."))
     from sklearn import datasets
 
     data = datasets.load_digits()
     X = (data.data / 16.0).astype(np.float32)
     y = data.target.astype(np.int64)
     if n_train + n_val > len(y) - 10:
-        raise CourseInputError(
-            f"`n_train` + `n_val` must leave at least 10 of the {len(y)} images for the test "
-            f"part. Received: n_train={n_train}, n_val={n_val}.\nHint: {hint}"
-        )
+        raise CourseInputError(tr(
+            "`n_train` + `n_val` must leave at least 10 of the {n_images} images for the test "
+            "part. Received: n_train={n_train}, n_val={n_val}.\nHint: {hint}",
+            n_images=len(y), n_train=n_train, n_val=n_val, hint=hint,
+        ))
     from sklearn.model_selection import train_test_split
 
     x_tr, x_rest, y_tr, y_rest = train_test_split(
@@ -273,16 +282,17 @@ def polynomial_regression_data(*, n_train: int = 20, n_val: int = 50, n_test: in
         ``(x_train, y_train, x_val, y_val, x_test, y_test)``, each float64 of shape (n,);
         the ``x_*`` are sorted.
     """
-    hint = "the defaults are n_train=20, n_val=50, n_test=200."
+    hint = tr("the defaults are n_train=20, n_val=50, n_test=200.")
     sizes = [_check_count(v, k, low=2, hint=hint)
              for k, v in (("n_train", n_train), ("n_val", n_val), ("n_test", n_test))]
-    seed = _check_count(seed, "seed", low=0, hint="use a fixed number such as 0.")
+    seed = _check_count(seed, "seed", low=0, hint=tr("use a fixed number such as 0."))
     if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)) \
             or not np.isfinite(noise) or noise < 0:
-        raise CourseInputError(
-            f"`noise` must be a finite number >= 0. Received: noise={noise!r}.\n"
-            "Hint: 0.3 gives a visible but moderate scatter around sin(2 pi x)."
-        )
+        raise CourseInputError(tr(
+            "`noise` must be a finite number >= 0. Received: noise={noise!r}.\n"
+            "Hint: 0.3 gives a visible but moderate scatter around sin(2 pi x).",
+            noise=noise,
+        ))
     rng = np.random.default_rng(seed)
     parts = []
     for n in sizes:

@@ -27,16 +27,18 @@ from typing import Any
 import numpy as np
 
 from course_utils._validation import CourseInputError, as_float_array, check_beta
+from course_utils.language import tr
 
 __all__ = ["ema", "EMA"]
 
 
 def _check_flag(value: Any, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
-        raise CourseInputError(
-            f"`{name}` must be True or False. Received: {name}={value!r}.\n"
-            "Hint: bias_correction=True divides V_t by (1 - beta**t)."
-        )
+        raise CourseInputError(tr(
+            "`{name}` must be True or False. Received: {name}={value!r}.\n"
+            "Hint: bias_correction=True divides V_t by (1 - beta**t).",
+            name=name, value=value,
+        ))
     return bool(value)
 
 
@@ -84,7 +86,7 @@ def ema(values, beta=0.9, *, bias_correction=False) -> np.ndarray:
     bias_correction = _check_flag(bias_correction, "bias_correction")
     theta = as_float_array(
         values, "values", ndim=(1, 2), allow_bool=False,
-        hint="pass a sequence of shape (n,), or (n, d) for d sequences side by side.",
+        hint=tr("pass a sequence of shape (n,), or (n, d) for d sequences side by side."),
     )
     v = (1.0 - beta) * theta  # a new array; `values` is never touched
     n = v.shape[0]
@@ -174,11 +176,12 @@ class EMA:
         """
         theta = as_float_array(theta, "theta", allow_bool=False)
         if self._t > 0 and theta.shape != self._v.shape:
-            raise CourseInputError(
-                f"`theta` must have the same shape at every update. Received: "
-                f"theta.shape={theta.shape}, earlier updates had shape {self._v.shape}.\n"
-                "Hint: call reset() before averaging a different quantity."
-            )
+            raise CourseInputError(tr(
+                "`theta` must have the same shape at every update. Received: "
+                "theta.shape={shape}, earlier updates had shape {earlier_shape}.\n"
+                "Hint: call reset() before averaging a different quantity.",
+                shape=theta.shape, earlier_shape=self._v.shape,
+            ))
         previous = self._v if self._t > 0 else np.zeros_like(theta)
         self._v = self._beta * previous + (1.0 - self._beta) * theta
         self._t += 1

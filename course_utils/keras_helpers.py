@@ -95,29 +95,34 @@ def digits_mlp(*, hidden=(128, 128), lam: float = 0.0, l1: float = 0.0, dropout:
     almost 0 while the validation loss bottoms out after about 15 epochs and then rises.
     """
     from course_utils._validation import CourseInputError
+    from course_utils.language import tr
 
     def number(value, name, *, upper=None, hint):
         ok = not isinstance(value, bool) and isinstance(value, (int, float))
         ok = ok and value == value and value >= 0 and (upper is None or value < upper)
-        if not ok:
-            span = f"in [0, {upper:g})" if upper is not None else ">= 0"
-            raise CourseInputError(
-                f"`{name}` must be a float {span}. Received: {name}={value!r}.\nHint: {hint}")
-        return float(value)
+        if ok:
+            return float(value)
+        if upper is not None:
+            raise CourseInputError(tr(
+                "`{name}` must be a float in [0, {upper:g}). Received: {name}={value!r}.\n"
+                "Hint: {hint}", name=name, upper=upper, value=value, hint=hint))
+        raise CourseInputError(tr(
+            "`{name}` must be a float >= 0. Received: {name}={value!r}.\nHint: {hint}",
+            name=name, value=value, hint=hint))
 
-    lam = number(lam, "lam", hint="lam is the lecture's lambda, e.g. 1e-3; 0 turns L2 off.")
-    l1 = number(l1, "l1", hint="e.g. 1e-4; 0 turns L1 off.")
+    lam = number(lam, "lam", hint=tr("lam is the lecture's lambda, e.g. 1e-3; 0 turns L2 off."))
+    l1 = number(l1, "l1", hint=tr("e.g. 1e-4; 0 turns L1 off."))
     dropout = number(dropout, "dropout", upper=1.0,
-                     hint="dropout is the probability of dropping a unit, e.g. 0.5.")
-    learning_rate = number(learning_rate, "learning_rate", hint="Adam's default is 1e-3.")
+                     hint=tr("dropout is the probability of dropping a unit, e.g. 0.5."))
+    learning_rate = number(learning_rate, "learning_rate", hint=tr("Adam's default is 1e-3."))
     if learning_rate == 0:
-        raise CourseInputError("`learning_rate` must be positive. Received: learning_rate=0.\n"
-                               "Hint: Adam's default is 1e-3.")
+        raise CourseInputError(tr("`learning_rate` must be positive. Received: learning_rate=0.\n"
+                                  "Hint: Adam's default is 1e-3."))
     hidden = tuple(hidden)
     if not all(isinstance(h, int) and not isinstance(h, bool) and h >= 1 for h in hidden):
-        raise CourseInputError(
-            f"`hidden` must be a sequence of positive integers. Received: hidden={hidden!r}.\n"
-            "Hint: hidden=(128, 128) gives two hidden layers of 128 units.")
+        raise CourseInputError(tr(
+            "`hidden` must be a sequence of positive integers. Received: hidden={hidden!r}.\n"
+            "Hint: hidden=(128, 128) gives two hidden layers of 128 units.", hidden=hidden))
 
     keras.utils.set_random_seed(int(seed))
     penalties = []

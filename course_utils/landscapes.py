@@ -45,6 +45,7 @@ from course_utils._validation import (
     as_real_array,
     check_positive,
 )
+from course_utils.language import tr
 
 __all__ = [
     "rosenbrock",
@@ -58,18 +59,22 @@ __all__ = [
     "LANDSCAPES",
 ]
 
-_POINT_HINT = ("pass one point as [x, y] (shape (2,)) or several points as rows of an "
-               "array of shape (n, 2), e.g. np.column_stack([xs, ys]).")
+
+def _point_hint() -> str:
+    return tr("pass one point as [x, y] (shape (2,)) or several points as rows of an array of "
+              "shape (n, 2), e.g. np.column_stack([xs, ys]).")
 
 
 def _as_points(p: Any) -> np.ndarray:
     """Return ``p`` as a new float64 array of shape (2,) or (n, 2), or raise."""
-    arr = as_float_array(p, "p", ndim=(1, 2), allow_bool=False, hint=_POINT_HINT)
+    arr = as_float_array(p, "p", ndim=(1, 2), allow_bool=False, hint=_point_hint())
     if arr.shape[-1] != 2:
-        raise CourseInputError(
-            f"`p` must hold points (x, y): shape (2,) or (n, 2). Received: p.shape={arr.shape}."
-            f"\nHint: {_POINT_HINT}"
-        )
+        raise CourseInputError(tr(
+            "`p` must hold points (x, y): shape (2,) or (n, 2). Received: p.shape={shape}.\n"
+            "Hint: pass one point as [x, y] (shape (2,)) or several points as rows of an array "
+            "of shape (n, 2), e.g. np.column_stack([xs, ys]).",
+            shape=arr.shape,
+        ))
     return arr
 
 
@@ -110,7 +115,7 @@ def rosenbrock(p: Any, *, a: float = 1.0, b: float = 100.0) -> float | np.ndarra
     """
     p = _as_points(p)
     a = _check_scalar(a, "a")
-    b = check_positive(b, "b", hint="b=100 is the usual choice.")
+    b = check_positive(b, "b", hint=tr("b=100 is the usual choice."))
     x, y = p[..., 0], p[..., 1]
     return _result((a - x) ** 2 + b * (y - x**2) ** 2, p)
 
@@ -144,7 +149,7 @@ def rosenbrock_grad(p: Any, *, a: float = 1.0, b: float = 100.0) -> np.ndarray:
     """
     p = _as_points(p)
     a = _check_scalar(a, "a")
-    b = check_positive(b, "b", hint="b=100 is the usual choice.")
+    b = check_positive(b, "b", hint=tr("b=100 is the usual choice."))
     x, y = p[..., 0], p[..., 1]
     dx = 2.0 * (x - a) - 4.0 * b * x * (y - x**2)
     dy = 2.0 * b * (y - x**2)
@@ -206,10 +211,11 @@ def _check_scales(scales: Any) -> np.ndarray:
     try:
         s1, s2 = scales
     except (TypeError, ValueError):
-        raise CourseInputError(
-            f"`scales` must be two numbers (s1, s2). Received: scales={scales!r}.\n"
-            "Hint: e.g. scales=(1.0, 50.0) makes y fifty times steeper than x."
-        ) from None
+        raise CourseInputError(tr(
+            "`scales` must be two numbers (s1, s2). Received: scales={scales!r}.\n"
+            "Hint: e.g. scales=(1.0, 50.0) makes y fifty times steeper than x.",
+            scales=scales,
+        )) from None
     return np.array([check_positive(s1, "scales[0]"), check_positive(s2, "scales[1]")])
 
 
@@ -281,15 +287,17 @@ def _check_limits(lim: Any, name: str) -> tuple[float, float]:
     try:
         lo, hi = (float(v) for v in lim)
     except (TypeError, ValueError):
-        raise CourseInputError(
-            f"`{name}` must be two numbers (low, high). Received: {name}={lim!r}.\n"
-            f"Hint: e.g. {name}=(-2.0, 2.0)."
-        ) from None
+        raise CourseInputError(tr(
+            "`{name}` must be two numbers (low, high). Received: {name}={lim!r}.\n"
+            "Hint: e.g. {name}=(-2.0, 2.0).",
+            name=name, lim=lim,
+        )) from None
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise CourseInputError(
-            f"`{name}` must be finite with low < high. Received: {name}={lim!r}.\n"
-            "Hint: write the smaller end first, e.g. (-2.0, 2.0)."
-        )
+        raise CourseInputError(tr(
+            "`{name}` must be finite with low < high. Received: {name}={lim!r}.\n"
+            "Hint: write the smaller end first, e.g. (-2.0, 2.0).",
+            name=name, lim=lim,
+        ))
     return lo, hi
 
 
@@ -326,18 +334,20 @@ def meshgrid_values(f: Callable[[np.ndarray], np.ndarray], xlim: tuple[float, fl
     x_lo, x_hi = _check_limits(xlim, "xlim")
     y_lo, y_hi = _check_limits(ylim, "ylim")
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise CourseInputError(
-            f"`n` must be an integer >= 2 (grid points per axis). Received: n={n!r}.\n"
-            "Hint: 200 gives smooth contours; use 50 for a quick look."
-        )
+        raise CourseInputError(tr(
+            "`n` must be an integer >= 2 (grid points per axis). Received: n={n!r}.\n"
+            "Hint: 200 gives smooth contours; use 50 for a quick look.",
+            n=n,
+        ))
     X, Y = np.meshgrid(np.linspace(x_lo, x_hi, n), np.linspace(y_lo, y_hi, n))
     Z = as_real_array(f(np.column_stack([X.ravel(), Y.ravel()])), "f(p)", allow_bool=False)
     if Z.shape != (n * n,):
-        raise CourseInputError(
-            f"`f` must return one value per point: shape ({n * n},) for {n * n} points of "
-            f"shape ({n * n}, 2). Received: shape {Z.shape}.\n"
-            "Hint: write f with p[..., 0] and p[..., 1] so that it works on rows of points."
-        )
+        raise CourseInputError(tr(
+            "`f` must return one value per point: shape ({n_points},) for {n_points} points of "
+            "shape ({n_points}, 2). Received: shape {shape}.\n"
+            "Hint: write f with p[..., 0] and p[..., 1] so that it works on rows of points.",
+            n_points=n * n, shape=Z.shape,
+        ))
     return X, Y, Z.reshape(n, n)
 
 

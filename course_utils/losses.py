@@ -42,6 +42,7 @@ from course_utils._validation import (
     check_probabilities,
     check_same_shape,
 )
+from course_utils.language import tr
 
 __all__ = [
     "EPSILON",
@@ -72,10 +73,6 @@ EPSILON = 1e-7
 # private helpers: input checks and stable building blocks
 # --------------------------------------------------------------------------------------------
 
-def _error(message: str, hint: str) -> CourseInputError:
-    return CourseInputError(f"{message}\nHint: {hint}")
-
-
 def _as_batch(x: Any, name: str) -> np.ndarray:
     """A float64 copy of ``x`` with at least one dimension, non-empty and finite.
 
@@ -83,11 +80,13 @@ def _as_batch(x: Any, name: str) -> np.ndarray:
     """
     arr = as_float_array(x, name, allow_bool=(name == "y_true"))
     if arr.ndim == 0:
-        raise _error(
-            f"`{name}` must have at least 1 dimension (the last axis holds the classes or "
-            f"outputs of one sample). Received: {name}={float(arr)!r}, a scalar.",
-            "pass a batch, e.g. shape (n_samples, n_outputs); one sample is np.array([...]).",
-        )
+        raise CourseInputError(tr(
+            "`{name}` must have at least 1 dimension (the last axis holds the classes or "
+            "outputs of one sample). Received: {name}={value!r}, a scalar.\n"
+            "Hint: pass a batch, e.g. shape (n_samples, n_outputs); one sample is "
+            "np.array([...]).",
+            name=name, value=float(arr),
+        ))
     return arr
 
 
@@ -97,24 +96,28 @@ def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
     yp = _as_batch(y_pred, "y_pred")
     check_same_shape(
         yt, yp, "y_true", "y_pred",
-        hint="pass one prediction per label; for a single output use shape (n, 1) for both "
-             "(y.reshape(-1, 1)), since (n,) and (n, 1) would broadcast to (n, n).",
+        hint=tr("pass one prediction per label; for a single output use shape (n, 1) for "
+                "both (y.reshape(-1, 1)), since (n,) and (n, 1) would broadcast to (n, n)."),
     )
     return yt, yp
 
 
 def _check_flag(value: Any, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
-        raise _error(f"`{name}` must be True or False. Received: {name}={value!r}.",
-                     "use from_logits=True when y_pred holds raw scores (before "
-                     "sigmoid/softmax), False when it holds probabilities.")
+        raise CourseInputError(tr(
+            "`{name}` must be True or False. Received: {name}={value!r}.\n"
+            "Hint: use from_logits=True when y_pred holds raw scores (before "
+            "sigmoid/softmax), False when it holds probabilities.",
+            name=name, value=value,
+        ))
     return bool(value)
 
 
 def _check_labels(y_true: np.ndarray) -> None:
     check_in_range(y_true, "y_true", 0.0, 1.0,
-                   hint="labels are 0/1 (one-hot) or probabilities; did you swap y_true and "
-                        "y_pred, or pass class indices (use sparse_categorical_crossentropy)?")
+                   hint=tr("labels are 0/1 (one-hot) or probabilities; did you swap y_true "
+                           "and y_pred, or pass class indices (use "
+                           "sparse_categorical_crossentropy)?"))
 
 
 def _check_distributions(y_true: np.ndarray) -> None:
@@ -267,11 +270,13 @@ def _cce_inputs(y_true, y_pred, from_logits):
         sums = y_hat.sum(axis=-1, keepdims=True)
         if np.any(sums <= 0):
             idx = tuple(int(i) for i in np.argwhere(sums[..., 0] <= 0)[0])
-            raise _error(
-                f"each row of `y_pred` must have a positive sum (it is divided by it). "
-                f"Received: the row at index {idx} is all zeros.",
-                "y_pred should be the softmax output of the model, one distribution per row.",
-            )
+            raise CourseInputError(tr(
+                "each row of `y_pred` must have a positive sum (it is divided by it). "
+                "Received: the row at index {idx} is all zeros.\n"
+                "Hint: y_pred should be the softmax output of the model, one distribution "
+                "per row.",
+                idx=idx,
+            ))
     return y, y_hat, from_logits
 
 
@@ -382,23 +387,26 @@ def _sparse_inputs(y_true, y_pred, from_logits):
     if labels.shape == batch_shape + (1,):
         labels = labels[..., 0]
     if labels.shape != batch_shape:
-        raise _error(
-            f"`y_true` must hold one integer class label per sample, with shape "
-            f"y_pred.shape[:-1]={batch_shape} (or {batch_shape + (1,)}). Received: "
-            f"y_true.shape={labels.shape}, y_pred.shape={y_hat.shape}.",
-            "for one-hot labels use categorical_crossentropy, or convert them with "
+        raise CourseInputError(tr(
+            "`y_true` must hold one integer class label per sample, with shape "
+            "y_pred.shape[:-1]={batch_shape} (or {column_shape}). Received: "
+            "y_true.shape={true_shape}, y_pred.shape={pred_shape}.\n"
+            "Hint: for one-hot labels use categorical_crossentropy, or convert them with "
             "y_true.argmax(axis=-1).",
-        )
+            batch_shape=batch_shape, column_shape=batch_shape + (1,),
+            true_shape=labels.shape, pred_shape=y_hat.shape,
+        ))
     bad = (labels != np.round(labels)) | (labels < 0) | (labels > k - 1)
     if bad.any():
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise _error(
-            f"`y_true` must hold integer class labels in [0, {k - 1}] (y_pred has k={k} "
-            f"classes). Received: y_true{list(idx)}={float(labels[idx])!r} "
-            f"({int(bad.sum())} invalid label(s)).",
-            "labels count from 0; for one-hot or probability labels use "
+        raise CourseInputError(tr(
+            "`y_true` must hold integer class labels in [0, {last}] (y_pred has k={k} "
+            "classes). Received: y_true{index}={value!r} "
+            "({n_bad} invalid label(s)).\n"
+            "Hint: labels count from 0; for one-hot or probability labels use "
             "categorical_crossentropy.",
-        )
+            last=k - 1, k=k, index=list(idx), value=float(labels[idx]), n_bad=int(bad.sum()),
+        ))
     if not from_logits:
         _check_pred_probabilities(y_hat)
     return labels.astype(np.intp), y_hat, from_logits
@@ -678,8 +686,8 @@ def mean_absolute_error_grad(y_true, y_pred) -> np.ndarray:
 
 def _huber_inputs(y_true, y_pred, delta):
     delta = check_positive(delta, "delta",
-                           hint="delta is the residual size where the loss turns from "
-                                "quadratic to linear; Keras's default is 1.0.")
+                           hint=tr("delta is the residual size where the loss turns from "
+                                   "quadratic to linear; Keras's default is 1.0."))
     y, y_hat = _pair(y_true, y_pred)
     return y, y_hat, delta
 

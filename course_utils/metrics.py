@@ -46,6 +46,7 @@ from course_utils._validation import (
     check_real_dtype,
     check_same_shape,
 )
+from course_utils.language import tr
 
 __all__ = [
     "UndefinedMetricWarning",
@@ -60,10 +61,12 @@ __all__ = [
 
 _AVERAGES = ("binary", "micro", "macro", None)
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
-_AVERAGE_HINT = (
-    "'binary' scores the class `pos_label` only (two classes); 'micro' pools the counts of all "
-    "classes (equal to accuracy for single-label data); 'macro' is the plain mean of the "
-    "per-class scores; None returns one score per class.")
+
+
+def _average_hint() -> str:
+    return tr("'binary' scores the class `pos_label` only (two classes); 'micro' pools the counts "
+              "of all classes (equal to accuracy for single-label data); 'macro' is the plain "
+              "mean of the per-class scores; None returns one score per class.")
 
 
 class UndefinedMetricWarning(UserWarning):
@@ -77,31 +80,31 @@ class UndefinedMetricWarning(UserWarning):
 
 
 def _fail(message: str, hint: str) -> CourseInputError:
-    return CourseInputError(f"{message}\nHint: {hint}")
+    return CourseInputError(tr("{message}\nHint: {hint}", message=message, hint=hint))
 
 
 def _columns_hint(arr: np.ndarray, name: str) -> str:
     """The hint for an (n, k) array passed where one label per sample is expected."""
     if arr.dtype.kind not in "biuf":
-        return "pass one label per sample, shape (n,)."
+        return tr("pass one label per sample, shape (n,).")
     values = arr.astype(np.float64)
     if not np.isfinite(values).all():
-        return "pass one label per sample, shape (n,)."
+        return tr("pass one label per sample, shape (n,).")
     zero_one = bool(np.isin(values, (0.0, 1.0)).all())
     rows_sum_to_one = bool(np.allclose(values.sum(axis=1), 1.0, rtol=0, atol=1e-6))
     if zero_one and not rows_sum_to_one:
-        return ("rows with several 1s (or none) are multilabel data, a set of labels per "
-                "sample, which these metrics do not score. Score one label (column) at a "
-                "time, e.g. accuracy(y_true[:, j], y_pred[:, j]); the share of samples with "
-                "every label right is np.mean(np.all(y_true == y_pred, axis=1)).")
+        return tr("rows with several 1s (or none) are multilabel data, a set of labels per "
+                  "sample, which these metrics do not score. Score one label (column) at a "
+                  "time, e.g. accuracy(y_true[:, j], y_pred[:, j]); the share of samples with "
+                  "every label right is np.mean(np.all(y_true == y_pred, axis=1)).")
     if zero_one:
-        return (f"rows with a single 1 are one-hot labels; turn them into class labels with "
-                f"{name}.argmax(axis=1).")
+        return tr("rows with a single 1 are one-hot labels; turn them into class labels with "
+                  "{name}.argmax(axis=1).", name=name)
     if ((values >= 0) & (values <= 1)).all() and rows_sum_to_one:
-        return ("rows summing to 1 look like class probabilities; turn them into labels with "
-                f"labels_from_probabilities({name}) (the argmax of each row).")
-    return ("k columns per sample look like scores; the predicted class is the argmax of each "
-            f"row, {name}.argmax(axis=1).")
+        return tr("rows summing to 1 look like class probabilities; turn them into labels with "
+                  "labels_from_probabilities({name}) (the argmax of each row).", name=name)
+    return tr("k columns per sample look like scores; the predicted class is the argmax of each "
+              "row, {name}.argmax(axis=1).", name=name)
 
 
 def _object_integers(arr: np.ndarray) -> bool:
@@ -114,13 +117,15 @@ def _object_integers(arr: np.ndarray) -> bool:
 def _check_labels(y: Any, name: str) -> np.ndarray:
     """Return ``y`` as a new 1-D int64 array of class labels, or raise a helpful error."""
     if y is None:
-        raise _fail(f"`{name}` is None.", "did a function forget to `return` its result?")
+        raise _fail(tr("`{name}` is None.", name=name),
+                    tr("did a function forget to `return` its result?"))
     try:
         arr = np.array(y)  # a copy: the caller's array is never aliased
     except (ValueError, TypeError, OverflowError):
-        raise _fail(f"`{name}` must be a 1-D array of labels. Received: {type(y).__name__} "
-                    "that numpy cannot turn into an array (rows of different lengths?).",
-                    "pass one label per sample, e.g. a list of ints.") from None
+        raise _fail(tr("`{name}` must be a 1-D array of labels. Received: {type_name} "
+                       "that numpy cannot turn into an array (rows of different lengths?).",
+                       name=name, type_name=type(y).__name__),
+                    tr("pass one label per sample, e.g. a list of ints.")) from None
     if arr.dtype.kind == "b":
         arr = arr.astype(np.int64)
     if arr.dtype.kind == "c":
@@ -130,38 +135,43 @@ def _check_labels(y: Any, name: str) -> np.ndarray:
         arr = arr.astype(np.int64)
     if arr.dtype.kind not in "iuf":
         raise _fail(
-            f"`{name}` must hold integer class labels. Received: dtype={arr.dtype}.",
-            "encode other labels as integers first, e.g. "
-            "`classes, y = np.unique(y, return_inverse=True)`.")
+            tr("`{name}` must hold integer class labels. Received: dtype={dtype}.",
+               name=name, dtype=arr.dtype),
+            tr("encode other labels as integers first, e.g. "
+               "`classes, y = np.unique(y, return_inverse=True)`."))
     if arr.ndim != 1:
         if arr.ndim == 2 and arr.shape[1] == 1:
-            hint = ("flatten a column of labels with y.ravel(); if these are sigmoid outputs, "
-                    "use labels_from_probabilities(y, threshold=0.5).")
+            hint = tr("flatten a column of labels with y.ravel(); if these are sigmoid "
+                      "outputs, use labels_from_probabilities(y, threshold=0.5).")
         elif arr.ndim == 2:
             hint = _columns_hint(arr, name)
         elif arr.ndim == 0:
-            hint = f"pass one label per sample, e.g. [{arr.item()!r}] for a single sample."
+            hint = tr("pass one label per sample, e.g. [{value!r}] for a single sample.",
+                      value=arr.item())
         else:
-            hint = "pass one label per sample, shape (n,)."
-        raise _fail(f"`{name}` must be 1-D, one label per sample. Received: "
-                    f"{name}.shape={arr.shape}.", hint)
+            hint = tr("pass one label per sample, shape (n,).")
+        raise _fail(tr("`{name}` must be 1-D, one label per sample. Received: "
+                       "{name}.shape={shape}.", name=name, shape=arr.shape), hint)
     if arr.size == 0:
-        raise _fail(f"`{name}` is empty. Received: {name}.shape={arr.shape}.",
-                    "a metric needs at least one sample.")
+        raise _fail(tr("`{name}` is empty. Received: {name}.shape={shape}.",
+                       name=name, shape=arr.shape),
+                    tr("a metric needs at least one sample."))
     if arr.dtype.kind == "f":
         check_finite(arr, name)
         fractional = arr != np.round(arr)
         if fractional.any():
             i = int(np.argmax(fractional))
             if ((arr >= 0) & (arr <= 1)).all():
-                hint = ("these look like probabilities; turn them into labels first with "
-                        f"labels_from_probabilities({name}, threshold=0.5).")
+                hint = tr("these look like probabilities; turn them into labels first with "
+                          "labels_from_probabilities({name}, threshold=0.5).", name=name)
             else:
-                hint = ("these look like scores or regression outputs; classification metrics "
-                        "need class labels (threshold the scores, or take the argmax).")
-            raise _fail(f"`{name}` must hold class labels (whole numbers). Received: "
-                        f"{name}[{i}]={float(arr[i])!r} ({int(fractional.sum())} non-integer "
-                        "value(s)).", hint)
+                hint = tr("these look like scores or regression outputs; classification "
+                          "metrics need class labels (threshold the scores, or take the "
+                          "argmax).")
+            raise _fail(tr("`{name}` must hold class labels (whole numbers). Received: "
+                           "{name}[{i}]={value!r} ({count} non-integer value(s)).",
+                           name=name, i=i, value=float(arr[i]), count=int(fractional.sum())),
+                        hint)
     check_int64_range(arr, name)
     return arr.astype(np.int64)
 
@@ -173,17 +183,24 @@ def _check_class_list(labels: Any) -> np.ndarray:
     except (ValueError, TypeError, OverflowError):
         raw = None
     if raw is None or raw.ndim != 1:
-        shape = "a ragged nesting" if raw is None else f"labels.shape={raw.shape}"
-        hint = ("a single class is a list of one, e.g. labels=[1]" if raw is not None
-                and raw.ndim == 0 else "list each class once, e.g. labels=[0, 1, 2], not "
-                "[[0, 1, 2]]")
-        raise _fail(f"`labels` must be a flat list of class labels. Received: {shape} "
-                    f"(labels={labels!r}).",
-                    f"{hint}; leave labels=None to count every class that occurs.")
+        if raw is None:
+            message = tr("`labels` must be a flat list of class labels. Received: a ragged "
+                         "nesting (labels={labels!r}).", labels=labels)
+        else:
+            message = tr("`labels` must be a flat list of class labels. Received: "
+                         "labels.shape={shape} (labels={labels!r}).",
+                         shape=raw.shape, labels=labels)
+        if raw is not None and raw.ndim == 0:
+            hint = tr("a single class is a list of one, e.g. labels=[1]; leave labels=None to "
+                      "count every class that occurs.")
+        else:
+            hint = tr("list each class once, e.g. labels=[0, 1, 2], not [[0, 1, 2]]; leave "
+                      "labels=None to count every class that occurs.")
+        raise _fail(message, hint)
     if raw.size == 0:
-        raise _fail("`labels` must list at least one class. Received: labels=[] (empty).",
-                    "list the classes to count, e.g. labels=[0, 1], or leave labels=None to "
-                    "count every class that occurs.")
+        raise _fail(tr("`labels` must list at least one class. Received: labels=[] (empty)."),
+                    tr("list the classes to count, e.g. labels=[0, 1], or leave labels=None "
+                       "to count every class that occurs."))
     return _check_labels(raw, "labels")
 
 
@@ -191,18 +208,22 @@ def _check_pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
     t = _check_labels(y_true, "y_true")
     p = _check_labels(y_pred, "y_pred")
     check_same_shape(t, p, "y_true", "y_pred",
-                     hint="pass one prediction per label, for the same samples in the same "
-                          "order.")
+                     hint=tr("pass one prediction per label, for the same samples in the "
+                             "same order."))
     return t, p
 
 
 def _check_average(average: Any) -> str | None:
     if average is None or (isinstance(average, str) and average in _AVERAGES):
         return average
-    extra = (" (scikit-learn's 'weighted' and 'samples' are not used in this course.)"
-             if average in ("weighted", "samples") else "")
-    raise _fail(f"`average` must be one of 'binary', 'micro', 'macro', None. Received: "
-                f"average={average!r}.{extra}", _AVERAGE_HINT)
+    if average in ("weighted", "samples"):
+        message = tr("`average` must be one of 'binary', 'micro', 'macro', None. Received: "
+                     "average={average!r}. (scikit-learn's 'weighted' and 'samples' are not "
+                     "used in this course.)", average=average)
+    else:
+        message = tr("`average` must be one of 'binary', 'micro', 'macro', None. Received: "
+                     "average={average!r}.", average=average)
+    raise _fail(message, _average_hint())
 
 
 def _check_zero_division(zero_division: Any) -> str | float:
@@ -211,10 +232,10 @@ def _check_zero_division(zero_division: Any) -> str | float:
     if (not isinstance(zero_division, (bool, np.bool_)) and isinstance(zero_division, Real)
             and zero_division in (0, 1)):
         return float(zero_division)
-    raise _fail(f"`zero_division` must be one of 'warn', 0.0, 1.0. Received: "
-                f"zero_division={zero_division!r}.",
-                "'warn' returns 0.0 and warns when a score is undefined (0/0); 0.0 or 1.0 "
-                "return that value silently.")
+    raise _fail(tr("`zero_division` must be one of 'warn', 0.0, 1.0. Received: "
+                   "zero_division={zero_division!r}.", zero_division=zero_division),
+                tr("'warn' returns 0.0 and warns when a score is undefined (0/0); 0.0 or 1.0 "
+                   "return that value silently."))
 
 
 def _check_pos_label(pos_label: Any) -> int:
@@ -227,10 +248,11 @@ def _check_pos_label(pos_label: Any) -> int:
             number = int(pos_label)
             if _INT64_MIN <= number <= _INT64_MAX:
                 return number
-    raise _fail(f"`pos_label` must be a class label (a whole number, like the labels). "
-                f"Received: pos_label={pos_label!r} of type {type(pos_label).__name__}.",
-                "pos_label is the label of the positive class, usually 1 (or True for "
-                "boolean labels); encode other classes as integers first.")
+    raise _fail(tr("`pos_label` must be a class label (a whole number, like the labels). "
+                   "Received: pos_label={pos_label!r} of type {type_name}.",
+                   pos_label=pos_label, type_name=type(pos_label).__name__),
+                tr("pos_label is the label of the positive class, usually 1 (or True for "
+                   "boolean labels); encode other classes as integers first."))
 
 
 # ----------------------------------------------------------------------------- counting
@@ -290,20 +312,22 @@ def confusion_matrix(y_true: Any, y_pred: Any, *, labels: Any = None) -> np.ndar
         classes = np.unique(np.concatenate([t, p]))
         if classes.size == 1:
             warnings.warn(
-                "A single label was found in `y_true` and `y_pred`, so the confusion matrix "
-                "is 1 x 1. Use the `labels` parameter to pass all known labels and get the "
-                "full shape.", UserWarning, stacklevel=2)
+                tr("A single label was found in `y_true` and `y_pred`, so the confusion matrix "
+                   "is 1 x 1. Use the `labels` parameter to pass all known labels and get the "
+                   "full shape."), UserWarning, stacklevel=2)
         return _confusion(t, p, classes)
     classes = _check_class_list(labels)
     if np.unique(classes).size != classes.size:
         values, counts = np.unique(classes, return_counts=True)
-        raise _fail(f"`labels` must not repeat a class. Received: labels={classes.tolist()} "
-                    f"(repeated: {values[counts > 1].tolist()}).",
-                    "list each class once, in the order of the rows you want.")
+        raise _fail(tr("`labels` must not repeat a class. Received: labels={labels} "
+                       "(repeated: {repeated}).",
+                       labels=classes.tolist(), repeated=values[counts > 1].tolist()),
+                    tr("list each class once, in the order of the rows you want."))
     if not np.isin(t, classes).any():
-        raise _fail(f"At least one of `labels` must occur in `y_true`. Received: "
-                    f"labels={classes.tolist()}, y_true holds {np.unique(t).tolist()}.",
-                    "`labels` lists class labels (values of y_true), not positions.")
+        raise _fail(tr("At least one of `labels` must occur in `y_true`. Received: "
+                       "labels={labels}, y_true holds {present}.",
+                       labels=classes.tolist(), present=np.unique(t).tolist()),
+                    tr("`labels` lists class labels (values of y_true), not positions."))
     return _confusion(t, p, classes)
 
 
@@ -335,8 +359,44 @@ def accuracy(y_true: Any, y_pred: Any) -> float:
 
 # ----------------------------------------------------------------------------- P, R, F1
 
-_NAMES = {"precision": "Precision", "recall": "Recall", "f1": "F-score"}
-_MODIFIERS = {"precision": "predicted", "recall": "true", "f1": "true nor predicted"}
+
+def _undefined_message(metric: str, average: str | None, pos_label: int,
+                       labels: list[int] | None) -> str:
+    """The UndefinedMetricWarning text (scikit-learn's words): ``labels`` lists the classes
+    whose score is undefined when there are several scores, else it is None."""
+    if labels is not None:
+        if metric == "precision":
+            return tr("Precision is ill-defined and being set to 0.0 in labels with no "
+                      "predicted samples (labels {labels}). Use `zero_division` parameter to "
+                      "control this behavior.", labels=labels)
+        if metric == "recall":
+            return tr("Recall is ill-defined and being set to 0.0 in labels with no true "
+                      "samples (labels {labels}). Use `zero_division` parameter to control "
+                      "this behavior.", labels=labels)
+        return tr("F-score is ill-defined and being set to 0.0 in labels with no true nor "
+                  "predicted samples (labels {labels}). Use `zero_division` parameter to "
+                  "control this behavior.", labels=labels)
+    if average == "binary":
+        if metric == "precision":
+            return tr("Precision is ill-defined and being set to 0.0 due to no predicted "
+                      "samples of pos_label={pos_label}. Use `zero_division` parameter to "
+                      "control this behavior.", pos_label=pos_label)
+        if metric == "recall":
+            return tr("Recall is ill-defined and being set to 0.0 due to no true samples of "
+                      "pos_label={pos_label}. Use `zero_division` parameter to control this "
+                      "behavior.", pos_label=pos_label)
+        return tr("F-score is ill-defined and being set to 0.0 due to no true nor predicted "
+                  "samples of pos_label={pos_label}. Use `zero_division` parameter to control "
+                  "this behavior.", pos_label=pos_label)
+    if metric == "precision":
+        return tr("Precision is ill-defined and being set to 0.0 due to no predicted samples. "
+                  "Use `zero_division` parameter to control this behavior.")
+    if metric == "recall":
+        return tr("Recall is ill-defined and being set to 0.0 due to no true samples. "
+                  "Use `zero_division` parameter to control this behavior.")
+    return tr("F-score is ill-defined and being set to 0.0 due to no true nor predicted "
+              "samples. Use `zero_division` parameter to control this behavior.")
+
 
 
 def _prf(metric: str, y_true: Any, y_pred: Any, average: Any, pos_label: Any,
@@ -350,24 +410,27 @@ def _prf(metric: str, y_true: Any, y_pred: Any, average: Any, pos_label: Any,
     if average == "binary":
         if present.size > 2:
             raise _fail(
-                f"average='binary' needs two classes, but `y_true` and `y_pred` hold "
-                f"{present.size}: {present.tolist()} (scikit-learn: 'Target is multiclass but "
-                "average='binary''). Received: average='binary'.",
-                "choose another average setting, one of 'micro', 'macro', or None (one score "
-                "per class).")
+                tr("average='binary' needs two classes, but `y_true` and `y_pred` hold "
+                   "{count}: {classes} (scikit-learn: 'Target is multiclass but "
+                   "average='binary''). Received: average='binary'.",
+                   count=present.size, classes=present.tolist()),
+                tr("choose another average setting, one of 'micro', 'macro', or None (one "
+                   "score per class)."))
         if pos_label not in present and present.size == 2:
-            raise _fail(f"`pos_label` must be one of the labels {present.tolist()}. Received: "
-                        f"pos_label={pos_label}.",
-                        "pos_label is the label of the positive class, e.g. pos_label=1 for "
-                        "labels 0/1 or -1/1.")
+            raise _fail(tr("`pos_label` must be one of the labels {labels}. Received: "
+                           "pos_label={pos_label}.",
+                           labels=present.tolist(), pos_label=pos_label),
+                        tr("pos_label is the label of the positive class, e.g. pos_label=1 "
+                           "for labels 0/1 or -1/1."))
         classes = np.union1d(present, [pos_label])
         scored = np.searchsorted(classes, [pos_label])
     else:
         if pos_label != 1:
             warnings.warn(
-                f"`pos_label` (set to {pos_label}) is ignored when average != 'binary' "
-                f"(got {average!r}). Use average='binary' to score one class, or leave "
-                "pos_label at its default to control this.", UserWarning, stacklevel=3)
+                tr("`pos_label` (set to {pos_label}) is ignored when average != 'binary' "
+                   "(got {average!r}). Use average='binary' to score one class, or leave "
+                   "pos_label at its default to control this.",
+                   pos_label=pos_label, average=average), UserWarning, stacklevel=3)
         classes = present
         scored = np.arange(classes.size)
 
@@ -389,16 +452,8 @@ def _prf(metric: str, y_true: Any, y_pred: Any, average: Any, pos_label: Any,
     score = num / np.where(undefined, 1, den)
     score[undefined] = 0.0 if zero_division == "warn" else zero_division
     if zero_division == "warn" and undefined.any():
-        modifier = _MODIFIERS[metric]
-        if score.size == 1:
-            where = f"due to no {modifier} samples"
-            if average == "binary":
-                where += f" of pos_label={pos_label}"
-        else:
-            where = (f"in labels with no {modifier} samples "
-                     f"(labels {classes[scored][undefined].tolist()})")
-        warnings.warn(f"{_NAMES[metric]} is ill-defined and being set to 0.0 {where}. "
-                      "Use `zero_division` parameter to control this behavior.",
+        labels = classes[scored][undefined].tolist() if score.size > 1 else None
+        warnings.warn(_undefined_message(metric, average, pos_label, labels),
                       UndefinedMetricWarning, stacklevel=3)
     if average is None:
         return score
@@ -527,23 +582,25 @@ def labels_from_probabilities(y_prob: Any, *, threshold: float | None = None) ->
     array([1, 0])
     """
     y = as_float_array(y_prob, "y_prob", ndim=(1, 2), allow_bool=False,
-                       hint="pass (n,) or (n, 1) probabilities of class 1, or (n, k) class "
-                            "probabilities, one row per sample.")
+                       hint=tr("pass (n,) or (n, 1) probabilities of class 1, or (n, k) "
+                               "class probabilities, one row per sample."))
     if y.ndim == 1 or y.shape[1] == 1:
         if threshold is None:
             threshold = 0.5
         elif (isinstance(threshold, (bool, np.bool_)) or not isinstance(threshold, Real)
               or not 0.0 <= float(threshold) <= 1.0):
-            raise _fail(f"`threshold` must be a float in [0, 1]. Received: "
-                        f"threshold={threshold!r}.",
-                        "it is a probability cut-off; 0.5 is the usual choice.")
+            raise _fail(tr("`threshold` must be a float in [0, 1]. Received: "
+                           "threshold={threshold!r}.", threshold=threshold),
+                        tr("it is a probability cut-off; 0.5 is the usual choice."))
         check_probabilities(y, "y_prob")
         return (y.reshape(-1) > float(threshold)).astype(np.int64)
     if threshold is not None:
-        raise _fail(f"`threshold` applies only to binary probabilities of shape (n,) or (n, 1). "
-                    f"Received: y_prob.shape={y.shape}, threshold={threshold!r}.",
-                    "with k columns the label is the argmax of each row; drop `threshold`, or "
-                    "pass y_prob[:, 1] for the probability of class 1 of a 2-column output.")
+        raise _fail(tr("`threshold` applies only to binary probabilities of shape (n,) or "
+                       "(n, 1). Received: y_prob.shape={shape}, threshold={threshold!r}.",
+                       shape=y.shape, threshold=threshold),
+                    tr("with k columns the label is the argmax of each row; drop `threshold`, "
+                       "or pass y_prob[:, 1] for the probability of class 1 of a 2-column "
+                       "output."))
     check_probabilities(y, "y_prob", axis=1)
     return np.argmax(y, axis=1).astype(np.int64)
 

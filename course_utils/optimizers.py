@@ -52,6 +52,7 @@ from course_utils._validation import (
     check_positive,
     check_same_shape,
 )
+from course_utils.language import tr
 
 __all__ = [
     "sgd_update",
@@ -68,34 +69,33 @@ __all__ = [
     "OPTIMIZERS",
 ]
 
-_LR_HINT = "typical values are 0.001 to 0.1; a smaller lr takes smaller steps."
-_GRAD_HINT = "pass the gradient of this parameter, e.g. grads[\"W1\"] for params[\"W1\"]."
-
-
 # --------------------------------------------------------------------------------------
 # Input checks
 # --------------------------------------------------------------------------------------
 def _check_lr(lr: Any) -> float:
-    return check_positive(lr, "lr", hint=_LR_HINT)
+    return check_positive(
+        lr, "lr", hint=tr("typical values are 0.001 to 0.1; a smaller lr takes smaller steps."))
 
 
 def _check_eps(eps: Any) -> float:
     eps = _check_scalar(eps, "eps")
     if eps < 0:
-        raise CourseInputError(
-            f"`eps` must be a float >= 0. Received: eps={eps!r}.\n"
-            "Hint: eps only keeps the division away from 0; 1e-8 is the usual value."
-        )
+        raise CourseInputError(tr(
+            "`eps` must be a float >= 0. Received: eps={eps!r}.\n"
+            "Hint: eps only keeps the division away from 0; 1e-8 is the usual value.",
+            eps=eps,
+        ))
     return eps
 
 
 def _check_t(t: Any) -> int:
     if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 1:
-        raise CourseInputError(
-            f"`t` must be an integer >= 1, the number of this step. Received: t={t!r}.\n"
+        raise CourseInputError(tr(
+            "`t` must be an integer >= 1, the number of this step. Received: t={t!r}.\n"
             "Hint: t = 1 on the first step, so that the bias correction 1 - beta1**t is "
-            "not 0; add 1 after every step."
-        )
+            "not 0; add 1 after every step.",
+            t=t,
+        ))
     return int(t)
 
 
@@ -108,23 +108,30 @@ def _check_arrays(w: Any, dw: Any, *, squares: str | None = None,
     """
     w = as_float_array(w, "w", allow_empty=True, allow_bool=False)
     dw = as_float_array(dw, "dw", allow_empty=True, allow_bool=False)
-    check_same_shape(w, dw, "w", "dw", hint=_GRAD_HINT)
+    check_same_shape(w, dw, "w", "dw",
+                     hint=tr("pass the gradient of this parameter, e.g. grads[\"W1\"] for "
+                             "params[\"W1\"]."))
     out = [w, dw]
     for name, value in state.items():
         arr = as_float_array(value, name, allow_empty=True, allow_bool=False)
         check_same_shape(w, arr, "w", name,
-                         hint=f"`{name}` starts as np.zeros_like(w) and keeps the shape of w.")
+                         hint=tr("`{name}` starts as np.zeros_like(w) and keeps the shape "
+                                 "of w.", name=name))
         if name == "s":
             check_nonnegative(arr, "s", hint=squares)
         out.append(arr)
     return out
 
 
-_RMSPROP_S_HINT = ("S is the moving average of dw**2, so it is never negative; did you pass "
-                   "the moving average of the gradients themselves (V of momentum) as `s`?")
-_ADAM_S_HINT = ("S is the moving average of dw**2, so it is never negative: are `v` and `s` "
-                "swapped? adam_update takes (w, dw, v, s, t): V, the average of the "
-                "gradients, comes before S, the average of their squares.")
+def _rmsprop_s_hint() -> str:
+    return tr("S is the moving average of dw**2, so it is never negative; did you pass the "
+              "moving average of the gradients themselves (V of momentum) as `s`?")
+
+
+def _adam_s_hint() -> str:
+    return tr("S is the moving average of dw**2, so it is never negative: are `v` and `s` "
+              "swapped? adam_update takes (w, dw, v, s, t): V, the average of the "
+              "gradients, comes before S, the average of their squares.")
 
 
 # --------------------------------------------------------------------------------------
@@ -269,7 +276,7 @@ def rmsprop_update(w: Any, dw: Any, s: Any, *, lr: float, beta: float = 0.9,
     >>> w  # 1 - 0.1 * 2 / (1 + 1e-8)
     array([0.8])
     """
-    w, dw, s = _check_arrays(w, dw, s=s, squares=_RMSPROP_S_HINT)
+    w, dw, s = _check_arrays(w, dw, s=s, squares=_rmsprop_s_hint())
     lr = _check_lr(lr)
     beta = check_beta(beta, "beta")
     eps = _check_eps(eps)
@@ -347,7 +354,7 @@ def adam_update(w: Any, dw: Any, v: Any, s: Any, t: int, *, lr: float, beta1: fl
     >>> v, s  # 0.1 * dw and 0.001 * dw**2
     (array([ 0.05, -0.3 ]), array([0.00025, 0.009  ]))
     """
-    w, dw, v, s = _check_arrays(w, dw, v=v, s=s, squares=_ADAM_S_HINT)
+    w, dw, v, s = _check_arrays(w, dw, v=v, s=s, squares=_adam_s_hint())
     t = _check_t(t)
     lr = _check_lr(lr)
     beta1 = check_beta(beta1, "beta1")
@@ -376,34 +383,38 @@ UPDATE_RULES: dict[str, Callable[..., Any]] = {
 def _check_params_grads(params: Any, grads: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Check a ``step`` call completely; return ``{name: (w, dw)}`` as float64 copies."""
     if not isinstance(params, MutableMapping):
-        raise CourseInputError(
-            f"`params` must be a dict of parameter name -> array. Received: "
-            f"{type(params).__name__}.\nHint: e.g. params = {{\"W1\": W1, \"b1\": b1}}; "
-            "step() puts the new arrays into this dict."
-        )
+        raise CourseInputError(tr(
+            "`params` must be a dict of parameter name -> array. Received: "
+            "{type_name}.\nHint: e.g. params = {{\"W1\": W1, \"b1\": b1}}; "
+            "step() puts the new arrays into this dict.",
+            type_name=type(params).__name__,
+        ))
     if not isinstance(grads, Mapping):
-        raise CourseInputError(
-            f"`grads` must be a dict of parameter name -> gradient array. Received: "
-            f"{type(grads).__name__}.\nHint: use the keys of `params`, e.g. "
-            "grads = {\"W1\": dW1, \"b1\": db1}."
-        )
+        raise CourseInputError(tr(
+            "`grads` must be a dict of parameter name -> gradient array. Received: "
+            "{type_name}.\nHint: use the keys of `params`, e.g. "
+            "grads = {{\"W1\": dW1, \"b1\": db1}}.",
+            type_name=type(grads).__name__,
+        ))
     for name in params:
         if name not in grads:
-            raise CourseInputError(
-                f"`grads` has no gradient for the parameter {name!r}. Received: "
-                f"grads keys {sorted(map(str, grads))}, params keys "
-                f"{sorted(map(str, params))}.\n"
-                f"Hint: pass one gradient per parameter, e.g. grads[{name!r}] for "
-                f"params[{name!r}]."
-            )
+            raise CourseInputError(tr(
+                "`grads` has no gradient for the parameter {name!r}. Received: "
+                "grads keys {grads_keys}, params keys {params_keys}.\n"
+                "Hint: pass one gradient per parameter, e.g. grads[{name!r}] for "
+                "params[{name!r}].",
+                name=name, grads_keys=sorted(map(str, grads)),
+                params_keys=sorted(map(str, params)),
+            ))
     for name in grads:
         if name not in params:
-            raise CourseInputError(
-                f"`grads` has a gradient for {name!r}, which is not a parameter. Received: "
-                f"grads keys {sorted(map(str, grads))}, params keys "
-                f"{sorted(map(str, params))}.\n"
-                "Hint: check the spelling; every key of grads must be a key of params."
-            )
+            raise CourseInputError(tr(
+                "`grads` has a gradient for {name!r}, which is not a parameter. Received: "
+                "grads keys {grads_keys}, params keys {params_keys}.\n"
+                "Hint: check the spelling; every key of grads must be a key of params.",
+                name=name, grads_keys=sorted(map(str, grads)),
+                params_keys=sorted(map(str, params)),
+            ))
     checked = {}
     for name in params:
         w = as_float_array(params[name], f"params[{name!r}]", allow_empty=True,
@@ -411,8 +422,9 @@ def _check_params_grads(params: Any, grads: Any) -> dict[str, tuple[np.ndarray, 
         dw = as_float_array(grads[name], f"grads[{name!r}]", allow_empty=True,
                             allow_bool=False)
         check_same_shape(w, dw, f"params[{name!r}]", f"grads[{name!r}]",
-                         hint=f"the gradient has the shape of its parameter; did you pass "
-                              f"the gradient of another parameter as grads[{name!r}]?")
+                         hint=tr("the gradient has the shape of its parameter; did you pass "
+                                 "the gradient of another parameter as grads[{name!r}]?",
+                                 name=name))
         checked[name] = (w, dw)
     return checked
 
@@ -455,11 +467,12 @@ class _Optimizer:
         if name not in store:
             return np.zeros_like(w)
         if store[name].shape != w.shape:
-            raise CourseInputError(
-                f"params[{name!r}] changed shape since the previous step. Received: "
-                f"shape {w.shape}, state of shape {store[name].shape}.\n"
-                "Hint: create a new optimizer for a new model."
-            )
+            raise CourseInputError(tr(
+                "params[{name!r}] changed shape since the previous step. Received: "
+                "shape {shape}, state of shape {state_shape}.\n"
+                "Hint: create a new optimizer for a new model.",
+                name=name, shape=w.shape, state_shape=store[name].shape,
+            ))
         return store[name]
 
     def __repr__(self) -> str:
@@ -620,10 +633,11 @@ OPTIMIZERS: dict[str, type[_Optimizer]] = {
 # --------------------------------------------------------------------------------------
 def _check_count(value: Any, name: str, *, minimum: int, hint: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise CourseInputError(
-            f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}.\n"
-            f"Hint: {hint}"
-        )
+        raise CourseInputError(tr(
+            "`{name}` must be an integer >= {minimum}. Received: {name}={value!r}.\n"
+            "Hint: {hint}",
+            name=name, minimum=minimum, value=value, hint=hint,
+        ))
     return int(value)
 
 
@@ -657,31 +671,34 @@ def minimize(grad_fn: Callable[[np.ndarray], np.ndarray], x0: Any, optimizer: _O
            [0.25 , 1.125]])
     """
     x = as_float_array(x0, "x0", ndim=1, allow_bool=False,
-                       hint="pass one starting point, e.g. x0=np.array([-1.5, 2.0]).")
+                       hint=tr("pass one starting point, e.g. x0=np.array([-1.5, 2.0])."))
     if isinstance(optimizer, type) or not callable(getattr(optimizer, "step", None)):
-        raise CourseInputError(
-            f"`optimizer` must be an optimizer object with a step(params, grads) method. "
-            f"Received: {optimizer!r}.\nHint: create it first, e.g. Adam(lr=0.01), not Adam."
-        )
-    steps = _check_count(steps, "steps", minimum=0, hint="e.g. steps=500.")
+        raise CourseInputError(tr(
+            "`optimizer` must be an optimizer object with a step(params, grads) method. "
+            "Received: {optimizer!r}.\nHint: create it first, e.g. Adam(lr=0.01), not Adam.",
+            optimizer=optimizer,
+        ))
+    steps = _check_count(steps, "steps", minimum=0, hint=tr("e.g. steps=500."))
     path = np.empty((steps + 1, x.size))
     path[0] = x
     params = {"x": x}
     for k in range(1, steps + 1):
         g = as_real_array(grad_fn(params["x"].copy()), "grad_fn(x)", allow_bool=False)
         if g.shape != x.shape:
-            raise CourseInputError(
-                f"`grad_fn` must return the gradient at x, of shape {x.shape}. Received: shape "
-                f"{g.shape} at step {k}.\nHint: use the gradient function, e.g. "
-                "rosenbrock_grad, not the function itself."
-            )
+            raise CourseInputError(tr(
+                "`grad_fn` must return the gradient at x, of shape {shape}. Received: shape "
+                "{grad_shape} at step {k}.\nHint: use the gradient function, e.g. "
+                "rosenbrock_grad, not the function itself.",
+                shape=x.shape, grad_shape=g.shape, k=k,
+            ))
         if not np.all(np.isfinite(g)):
             kind = "NaN" if np.isnan(g).any() else "inf"
-            raise CourseInputError(
-                f"`minimize` stopped at step {k} of {steps}: the gradient at x={params['x']} "
-                f"contains {kind}.\nHint: the path ran off to where the function blows up; "
-                "this usually means lr is too large. Try a smaller lr."
-            )
+            raise CourseInputError(tr(
+                "`minimize` stopped at step {k} of {steps}: the gradient at x={x} "
+                "contains {kind}.\nHint: the path ran off to where the function blows up; "
+                "this usually means lr is too large. Try a smaller lr.",
+                k=k, steps=steps, x=params["x"], kind=kind,
+            ))
         optimizer.step(params, {"x": g})
         path[k] = params["x"]
     return path
@@ -731,32 +748,36 @@ def minibatches(X: Any, y: Any, batch_size: int, *, rng: np.random.Generator | N
     """
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim == 0 or y.ndim == 0:
-        raise CourseInputError(
-            f"`X` and `y` must be arrays of samples. Received: X.shape={X.shape}, "
-            f"y.shape={y.shape}.\nHint: one sample per row, e.g. X of shape (n, d) and y of "
-            "shape (n,)."
-        )
+        raise CourseInputError(tr(
+            "`X` and `y` must be arrays of samples. Received: X.shape={x_shape}, "
+            "y.shape={y_shape}.\nHint: one sample per row, e.g. X of shape (n, d) and y of "
+            "shape (n,).",
+            x_shape=X.shape, y_shape=y.shape,
+        ))
     if len(X) != len(y):
-        raise CourseInputError(
-            f"`X` and `y` must have the same number of samples (rows). Received: "
-            f"len(X)={len(X)}, len(y)={len(y)}.\nHint: pass one target per sample; check "
-            "that you did not pass X.T or mix a training and a test set."
-        )
+        raise CourseInputError(tr(
+            "`X` and `y` must have the same number of samples (rows). Received: "
+            "len(X)={n_x}, len(y)={n_y}.\nHint: pass one target per sample; check "
+            "that you did not pass X.T or mix a training and a test set.",
+            n_x=len(X), n_y=len(y),
+        ))
     if len(X) == 0:
-        raise CourseInputError(f"`X` is empty. Received: X.shape={X.shape}.\n"
-                               "Hint: pass at least one sample.")
+        raise CourseInputError(tr("`X` is empty. Received: X.shape={x_shape}.\n"
+                                  "Hint: pass at least one sample.", x_shape=X.shape))
     batch_size = _check_count(batch_size, "batch_size", minimum=1,
-                              hint="e.g. batch_size=32; use len(X) for full-batch gradient "
-                                   "descent.")
+                              hint=tr("e.g. batch_size=32; use len(X) for full-batch "
+                                      "gradient descent."))
     if not isinstance(shuffle, (bool, np.bool_)):
-        raise CourseInputError(f"`shuffle` must be True or False. Received: shuffle={shuffle!r}.")
+        raise CourseInputError(tr("`shuffle` must be True or False. Received: shuffle={shuffle!r}.",
+                                  shuffle=shuffle))
     if shuffle:
         if not isinstance(rng, np.random.Generator):
-            raise CourseInputError(
-                f"`rng` must be a numpy.random.Generator when shuffle=True. Received: "
-                f"rng={rng!r}.\nHint: create one with a seed, rng = np.random.default_rng(0), "
-                "and pass the same rng for every epoch."
-            )
+            raise CourseInputError(tr(
+                "`rng` must be a numpy.random.Generator when shuffle=True. Received: "
+                "rng={rng!r}.\nHint: create one with a seed, rng = np.random.default_rng(0), "
+                "and pass the same rng for every epoch.",
+                rng=rng,
+            ))
         order = rng.permutation(len(X))
     else:
         order = np.arange(len(X))

@@ -34,6 +34,7 @@ import numpy as np
 
 from course_utils import losses
 from course_utils._validation import CourseInputError, as_float_array, check_same_shape
+from course_utils.language import tr
 
 __all__ = [
     "polynomial_features",
@@ -46,10 +47,11 @@ __all__ = [
 
 def _check_degree(degree: Any, name: str = "degree") -> int:
     if isinstance(degree, bool) or not isinstance(degree, (int, np.integer)) or degree < 0:
-        raise CourseInputError(
-            f"`{name}` must be an integer >= 0. Received: {name}={degree!r}.\n"
-            "Hint: degree 0 is a constant, 1 a straight line, 3 a cubic."
-        )
+        raise CourseInputError(tr(
+            "`{name}` must be an integer >= 0. Received: {name}={degree!r}.\n"
+            "Hint: degree 0 is a constant, 1 a straight line, 3 a cubic.",
+            name=name, degree=degree,
+        ))
     return int(degree)
 
 
@@ -84,7 +86,8 @@ def polynomial_features(x, degree: int) -> np.ndarray:
            [ 1., -1.,  1., -1.]])
     """
     x = as_float_array(x, "x", ndim=1,
-                       hint="pass one value per sample, shape (n,); use x.ravel() on (n, 1).")
+                       hint=tr("pass one value per sample, shape (n,); use x.ravel() on "
+                               "(n, 1)."))
     degree = _check_degree(degree)
     return x[:, None] ** np.arange(degree + 1)
 
@@ -119,14 +122,15 @@ def fit_least_squares(X, y) -> np.ndarray:
     array([1., 2.])
     """
     X = as_float_array(X, "X", ndim=2,
-                       hint="X is the design matrix, shape (n_samples, n_features), e.g. "
-                            "polynomial_features(x, degree).")
-    y = as_float_array(y, "y", ndim=1, hint="pass one target per sample, shape (n,).")
+                       hint=tr("X is the design matrix, shape (n_samples, n_features), e.g. "
+                               "polynomial_features(x, degree)."))
+    y = as_float_array(y, "y", ndim=1, hint=tr("pass one target per sample, shape (n,)."))
     if X.shape[0] != y.shape[0]:
-        raise CourseInputError(
-            f"`X` and `y` must have the same number of samples. Received: X.shape={X.shape}, "
-            f"y.shape={y.shape}.\nHint: one row of X per target in y."
-        )
+        raise CourseInputError(tr(
+            "`X` and `y` must have the same number of samples. Received: X.shape={x_shape}, "
+            "y.shape={y_shape}.\nHint: one row of X per target in y.",
+            x_shape=X.shape, y_shape=y.shape,
+        ))
     return np.linalg.lstsq(X, y, rcond=None)[0]
 
 
@@ -149,7 +153,7 @@ def polynomial_mse_curve(x_train, y_train, x_val, y_val,
     """
     degrees = [_check_degree(d, "degrees[...]") for d in degrees]
     if not degrees:
-        raise CourseInputError("`degrees` is empty.\nHint: pass e.g. range(1, 16).")
+        raise CourseInputError(tr("`degrees` is empty.\nHint: pass e.g. range(1, 16)."))
     x_train = as_float_array(x_train, "x_train", ndim=1)
     y_train = as_float_array(y_train, "y_train", ndim=1)
     x_val = as_float_array(x_val, "x_val", ndim=1)
@@ -191,11 +195,12 @@ def generalization_gap(train_values, val_values) -> np.ndarray:
     array([0.1, 0.2, 0.7])
     """
     train = as_float_array(train_values, "train_values", ndim=1,
-                           hint="pass one value per epoch, e.g. history.history['loss'].")
+                           hint=tr("pass one value per epoch, e.g. history.history['loss']."))
     val = as_float_array(val_values, "val_values", ndim=1,
-                         hint="pass one value per epoch, e.g. history.history['val_loss'].")
+                         hint=tr("pass one value per epoch, e.g. "
+                                 "history.history['val_loss']."))
     check_same_shape(train, val, "train_values", "val_values",
-                     hint="both curves must come from the same run, one value per epoch.")
+                     hint=tr("both curves must come from the same run, one value per epoch."))
     return val - train
 
 
@@ -231,27 +236,30 @@ def best_epoch(values, *, mode: str = "min") -> int:
     1
     """
     if mode not in ("min", "max"):
-        raise CourseInputError(
-            f'`mode` must be "min" or "max". Received: mode={mode!r}.\n'
-            'Hint: "min" for a loss, "max" for accuracy.'
-        )
+        raise CourseInputError(tr(
+            '`mode` must be "min" or "max". Received: mode={mode!r}.\n'
+            'Hint: "min" for a loss, "max" for accuracy.',
+            mode=mode,
+        ))
     if values is None:
-        raise CourseInputError("`values` is None.\nHint: did a function forget to `return`?")
+        raise CourseInputError(tr("`values` is None.\nHint: did a function forget to `return`?"))
     try:
         arr = np.array(values, dtype=np.float64)
     except (TypeError, ValueError):
-        raise CourseInputError(
-            f"`values` must be numbers, one per epoch. Received: {type(values).__name__}.\n"
-            "Hint: pass e.g. history.history['val_loss'].") from None
+        raise CourseInputError(tr(
+            "`values` must be numbers, one per epoch. Received: {type_name}.\n"
+            "Hint: pass e.g. history.history['val_loss'].",
+            type_name=type(values).__name__)) from None
     if arr.ndim != 1 or arr.size == 0:
-        raise CourseInputError(
-            f"`values` must be a non-empty 1-D sequence, one value per epoch. Received: "
-            f"values.shape={arr.shape}.\nHint: pass e.g. history.history['val_loss'].")
+        raise CourseInputError(tr(
+            "`values` must be a non-empty 1-D sequence, one value per epoch. Received: "
+            "values.shape={shape}.\nHint: pass e.g. history.history['val_loss'].",
+            shape=arr.shape))
     nan = np.isnan(arr)
     if nan.all():
-        raise CourseInputError(
+        raise CourseInputError(tr(
             "every value of `values` is NaN, so no epoch is best.\n"
-            "Hint: the training diverged; lower the learning rate.")
+            "Hint: the training diverged; lower the learning rate."))
     filled = np.where(nan, np.inf if mode == "min" else -np.inf, arr)
     best = np.nanmin(arr) if mode == "min" else np.nanmax(arr)
     return int(np.flatnonzero((filled == best) & ~nan)[0])

@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 
 from course_utils._validation import CourseInputError, as_float_array, check_same_shape
+from course_utils.language import tr
 
 __all__ = [
     "l2_penalty",
@@ -58,47 +59,55 @@ __all__ = [
     "early_stopping_epoch",
 ]
 
-_LAM_HINT = ("lam is the lecture's lambda, a small number >= 0 such as 1e-3; lam=0 turns the "
-             "penalty off.")
-_RATE_HINT = ("`rate` is the probability of DROPPING a unit (Keras's convention), e.g. 0.5; "
+
+
+def _lam_hint() -> str:
+    return tr("lam is the lecture's lambda, a small number >= 0 such as 1e-3; lam=0 turns the "
+              "penalty off.")
+
+
+def _rate_hint() -> str:
+    return tr("`rate` is the probability of DROPPING a unit (Keras's convention), e.g. 0.5; "
               "rate=1 would drop everything and divide by 0.")
 
 
 def _fail(message: str, hint: str) -> CourseInputError:
-    return CourseInputError(f"{message}\nHint: {hint}")
+    return CourseInputError(tr("{message}\nHint: {hint}", message=message, hint=hint))
 
 
 def _check_number(value: Any, name: str, hint: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise _fail(f"`{name}` must be a real number. Received: {name}={value!r} of type "
-                    f"{type(value).__name__}.", hint)
+        raise _fail(tr("`{name}` must be a real number. Received: {name}={value!r} of type "
+                       "{type_name}.", name=name, value=value, type_name=type(value).__name__),
+                    hint)
     value = float(value)
     if not np.isfinite(value):
-        raise _fail(f"`{name}` must be finite. Received: {name}={value!r}.", hint)
+        raise _fail(tr("`{name}` must be finite. Received: {name}={value!r}.",
+                       name=name, value=value), hint)
     return value
 
 
 def _check_lam(lam: Any) -> float:
-    lam = _check_number(lam, "lam", _LAM_HINT)
+    lam = _check_number(lam, "lam", _lam_hint())
     if lam < 0:
-        raise _fail(f"`lam` must be >= 0. Received: lam={lam!r}.", _LAM_HINT)
+        raise _fail(tr("`lam` must be >= 0. Received: lam={lam!r}.", lam=lam), _lam_hint())
     return lam
 
 
 def _as_kernels(weights: Any) -> tuple[list[np.ndarray], type | None]:
     """The kernels as float64 copies, and the sequence type to rebuild (None: one array)."""
-    hint = ("pass one kernel array, or a list of kernels such as [W1, W2] (kernels only, "
-            "not biases).")
+    hint = tr("pass one kernel array, or a list of kernels such as [W1, W2] (kernels only, "
+              "not biases).")
     if isinstance(weights, (list, tuple)):
         if len(weights) == 0:
-            raise _fail("`weights` is an empty sequence. Received: weights="
-                        f"{weights!r}.", hint)
+            raise _fail(tr("`weights` is an empty sequence. Received: weights="
+                           "{weights!r}.", weights=weights), hint)
         kernels = [as_float_array(w, f"weights[{i}]", hint=hint)
                    for i, w in enumerate(weights)]
         return kernels, type(weights)
     if weights is not None and not isinstance(weights, (np.ndarray, np.generic, int, float)):
-        raise _fail(f"`weights` must be an array or a list of arrays. Received: "
-                    f"{type(weights).__name__}.", hint)
+        raise _fail(tr("`weights` must be an array or a list of arrays. Received: "
+                       "{type_name}.", type_name=type(weights).__name__), hint)
     return [as_float_array(weights, "weights", hint=hint)], None
 
 
@@ -256,10 +265,10 @@ def l1_penalty_grad(weights: Any, *, lam: float) -> np.ndarray | list | tuple:
 
 
 def _check_rate(rate: Any) -> float:
-    rate = _check_number(rate, "rate", _RATE_HINT)
+    rate = _check_number(rate, "rate", _rate_hint())
     if not 0.0 <= rate < 1.0:
-        raise _fail(f"`rate` must be a float between 0 (included) and 1 (excluded). "
-                    f"Received: rate={rate!r}.", _RATE_HINT)
+        raise _fail(tr("`rate` must be a float between 0 (included) and 1 (excluded). "
+                       "Received: rate={rate!r}.", rate=rate), _rate_hint())
     return rate
 
 
@@ -315,21 +324,23 @@ def dropout_forward(x: Any, *, rate: float, training: bool,
     >>> dropout_forward(np.array([1.0, 2.0]), rate=0.5, training=False)[0]
     array([1., 2.])
     """
-    x = as_float_array(x, "x", hint="pass the activations of a layer, e.g. shape (N, D).")
+    x = as_float_array(x, "x", hint=tr("pass the activations of a layer, e.g. shape (N, D)."))
     rate = _check_rate(rate)
     if not isinstance(training, (bool, np.bool_)):
-        raise _fail(f"`training` must be True or False. Received: training={training!r}.",
-                    "training=True while fitting (units are dropped), training=False to "
-                    "evaluate or predict (the identity).")
+        raise _fail(tr("`training` must be True or False. Received: training={training!r}.",
+                       training=training),
+                    tr("training=True while fitting (units are dropped), training=False to "
+                       "evaluate or predict (the identity)."))
     if not training:
         return x, np.ones_like(x)
     if rng is None:
-        raise _fail("`rng` is required when training=True. Received: rng=None.",
-                    "pass rng=np.random.default_rng(seed) (or an int seed) so that the "
-                    "dropped units can be drawn, and repeated.")
+        raise _fail(tr("`rng` is required when training=True. Received: rng=None."),
+                    tr("pass rng=np.random.default_rng(seed) (or an int seed) so that the "
+                       "dropped units can be drawn, and repeated."))
     if isinstance(rng, bool) or not isinstance(rng, (np.random.Generator, Integral)):
-        raise _fail(f"`rng` must be a numpy Generator or an int seed. Received: "
-                    f"{type(rng).__name__}.", "rng=np.random.default_rng(0).")
+        raise _fail(tr("`rng` must be a numpy Generator or an int seed. Received: "
+                       "{type_name}.", type_name=type(rng).__name__),
+                    tr("rng=np.random.default_rng(0)."))
     rng = np.random.default_rng(rng)
     keep = rng.random(x.shape) >= rate
     mask = keep / (1.0 - rate)
@@ -362,11 +373,11 @@ def dropout_backward(dout: Any, mask: Any) -> np.ndarray:
     >>> dropout_backward(np.array([1.0, 1.0]), np.array([0.0, 2.0]))
     array([0., 2.])
     """
-    dout = as_float_array(dout, "dout", hint="`dout` has the shape of the forward output.")
-    mask = as_float_array(mask, "mask", hint="pass the mask returned by dropout_forward.")
+    dout = as_float_array(dout, "dout", hint=tr("`dout` has the shape of the forward output."))
+    mask = as_float_array(mask, "mask", hint=tr("pass the mask returned by dropout_forward."))
     check_same_shape(dout, mask, "dout", "mask",
-                     hint="use the mask of the same forward call: out, mask = "
-                          "dropout_forward(x, ...), then dropout_backward(dout, mask).")
+                     hint=tr("use the mask of the same forward call: out, mask = "
+                             "dropout_forward(x, ...), then dropout_backward(dout, mask)."))
     return dout * mask
 
 
@@ -421,30 +432,32 @@ def early_stopping_epoch(values: Sequence[float] | np.ndarray, *, patience: int,
     (None, 2)
     """
     if values is None:
-        raise _fail("`values` is None.", "did a function forget to `return` its result?")
+        raise _fail(tr("`values` is None."), tr("did a function forget to `return` its result?"))
     try:
         v = np.array(values, dtype=np.float64)
     except (TypeError, ValueError):
-        raise _fail(f"`values` must be numbers, one per epoch. Received: "
-                    f"{type(values).__name__}.",
-                    'pass a list such as history.history["val_loss"].') from None
+        raise _fail(tr("`values` must be numbers, one per epoch. Received: {type_name}.",
+                       type_name=type(values).__name__),
+                    tr('pass a list such as history.history["val_loss"].')) from None
     if v.ndim != 1 or v.size == 0:
-        raise _fail(f"`values` must be a non-empty 1-D sequence, one value per epoch. "
-                    f"Received: values.shape={v.shape}.",
-                    'pass a list such as history.history["val_loss"].')
+        raise _fail(tr("`values` must be a non-empty 1-D sequence, one value per epoch. "
+                       "Received: values.shape={shape}.", shape=v.shape),
+                    tr('pass a list such as history.history["val_loss"].'))
     if isinstance(patience, bool) or not isinstance(patience, Integral) or patience < 0:
-        raise _fail(f"`patience` must be an integer >= 0. Received: patience={patience!r}.",
-                    "patience=5 stops after 5 epochs without improvement.")
-    min_delta = _check_number(min_delta, "min_delta", "e.g. min_delta=1e-3; 0 counts any "
-                                                      "improvement.")
+        raise _fail(tr("`patience` must be an integer >= 0. Received: patience={patience!r}.",
+                       patience=patience),
+                    tr("patience=5 stops after 5 epochs without improvement."))
+    min_delta = _check_number(min_delta, "min_delta",
+                              tr("e.g. min_delta=1e-3; 0 counts any improvement."))
     if min_delta < 0:
-        raise _fail(f"`min_delta` must be >= 0. Received: min_delta={min_delta!r}.",
-                    "min_delta is a size; the direction comes from `mode`.")
+        raise _fail(tr("`min_delta` must be >= 0. Received: min_delta={min_delta!r}.",
+                       min_delta=min_delta),
+                    tr("min_delta is a size; the direction comes from `mode`."))
     if mode not in ("min", "max"):
-        raise _fail(f"`mode` must be 'min' or 'max'. Received: mode={mode!r}.",
-                    "'min' for a loss, 'max' for an accuracy.")
+        raise _fail(tr("`mode` must be 'min' or 'max'. Received: mode={mode!r}.", mode=mode),
+                    tr("'min' for a loss, 'max' for an accuracy."))
     if baseline is not None:
-        baseline = _check_number(baseline, "baseline", "e.g. baseline=0.5, or None.")
+        baseline = _check_number(baseline, "baseline", tr("e.g. baseline=0.5, or None."))
 
     delta = -min_delta if mode == "min" else min_delta
 

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from course_utils._validation import as_real_array
+from course_utils.language import tr
 
 __all__ = [
     "CheckFailed",
@@ -69,7 +70,7 @@ def _wrap(text: str) -> str:
 def _fail(name: str, message: str, hint: str | None) -> CheckFailed:
     text = f"{name}: {message}"
     if hint:
-        text += f"\nHint: {hint}"
+        text = tr("{message}\nHint: {hint}", message=text, hint=hint)
     return CheckFailed(_wrap(text))
 
 
@@ -78,37 +79,57 @@ def _as_checked_array(value: Any, *, name: str, expect_scalar: bool,
     """Check the type of ``value`` and copy it into a fresh float64 array."""
     __tracebackhide__ = True
     if value is None:
-        raise _fail(name, "got None.", "did you forget a `return`?")
+        raise _fail(name, tr("got None."), tr("did you forget a `return`?"))
     if expect_scalar:
         if type(value) is np.ndarray and value.ndim == 0:
             value = value[()]
         if type(value) not in _SCALAR_TYPES:
+            got = type(value).__name__
+            if hasattr(value, "shape"):
+                message = tr("expected a number (a Python float), got {got} with shape {shape}.",
+                             got=got, shape=np.shape(value))
+            else:
+                message = tr("expected a number (a Python float), got {got}.", got=got)
             raise _fail(
                 name,
-                f"expected a number (a Python float), got {type(value).__name__}"
-                + (f" with shape {np.shape(value)}" if hasattr(value, "shape") else "")
-                + ".",
-                hint or "reduce to one number, e.g. with np.mean(...), and return float(...).",
+                message,
+                hint or tr("reduce to one number, e.g. with np.mean(...), and return "
+                           "float(...)."),
             )
         return np.array(float(value), dtype=np.float64)
     if type(value) is not np.ndarray:
         got = type(value).__name__
         if isinstance(value, np.ndarray):
-            got += " (a subclass of numpy.ndarray)"
-        raise _fail(name, f"expected a numpy.ndarray, got {got}.",
-                    "return a plain numpy array, e.g. np.asarray(result).")
+            message = tr("expected a numpy.ndarray, got {got} (a subclass of numpy.ndarray).",
+                         got=got)
+        else:
+            message = tr("expected a numpy.ndarray, got {got}.", got=got)
+        raise _fail(name, message, tr("return a plain numpy array, e.g. np.asarray(result)."))
     if value.dtype.kind not in "fiu":
-        why = {"c": " (complex numbers: their imaginary part would be lost)",
-               "b": " (True/False, not numbers)"}.get(value.dtype.kind, "")
-        raise _fail(name, f"expected an array of real numbers, got dtype={value.dtype}{why}.",
-                    hint)
+        dtype = value.dtype
+        if dtype.kind == "c":
+            message = tr("expected an array of real numbers, got dtype={dtype} (complex "
+                         "numbers: their imaginary part would be lost).", dtype=dtype)
+        elif dtype.kind == "b":
+            message = tr("expected an array of real numbers, got dtype={dtype} (True/False, "
+                         "not numbers).", dtype=dtype)
+        else:
+            message = tr("expected an array of real numbers, got dtype={dtype}.", dtype=dtype)
+        raise _fail(name, message, hint)
     return np.array(value, dtype=np.float64, copy=True)
 
 
 _ANSWER_KINDS = {
-    "int": ((int, np.int64, np.int32), "an integer, e.g. 4"),
-    "float": ((float, int, np.float64, np.float32, np.int64, np.int32), "a number, e.g. 0.25"),
+    "int": (int, np.int64, np.int32),
+    "float": (float, int, np.float64, np.float32, np.int64, np.int32),
 }
+
+
+def _answer_kind(kind: str) -> str:
+    """What an answer of ``kind`` looks like, in the current language."""
+    if kind == "int":
+        return tr("an integer, e.g. 4")
+    return tr("a number, e.g. 0.25")
 
 
 def assert_answered(value: Any, *, name: str, kind: str | None = None,
@@ -143,26 +164,31 @@ def assert_answered(value: Any, *, name: str, kind: str | None = None,
     """
     __tracebackhide__ = True
     if (kind is None) == (choices is None):
-        raise ValueError("assert_answered needs exactly one of `kind` and `choices`. "
-                         f"Received: kind={kind!r}, choices={choices!r}.")
+        raise ValueError(tr("assert_answered needs exactly one of `kind` and `choices`. "
+                            "Received: kind={kind!r}, choices={choices!r}.",
+                            kind=kind, choices=choices))
     if kind is not None and kind not in _ANSWER_KINDS:
-        raise ValueError(f"`kind` must be one of {sorted(_ANSWER_KINDS)}. Received: kind={kind!r}.")
+        raise ValueError(tr("`kind` must be one of {kinds}. Received: kind={kind!r}.",
+                            kinds=sorted(_ANSWER_KINDS), kind=kind))
     if choices is not None:
-        what = "one of " + ", ".join(repr(c) for c in choices)
+        what = tr("one of {choices}", choices=", ".join(repr(c) for c in choices))
     else:
-        what = _ANSWER_KINDS[kind][1]
+        what = _answer_kind(kind)
     if value is None:
-        raise _fail(name, "not answered yet (it is still None).", f"replace None with {what}.")
+        raise _fail(name, tr("not answered yet (it is still None)."),
+                    tr("replace None with {what}.", what=what))
     if choices is not None:
         if type(value) is not str or value not in choices:
-            raise _fail(name, f"expected {what}, got {value!r}.",
-                        "write the letter of your choice as a lowercase string, e.g. "
-                        f"{name} = {choices[0]!r}.")
+            raise _fail(name, tr("expected {what}, got {value!r}.", what=what, value=value),
+                        tr("write the letter of your choice as a lowercase string, e.g. "
+                           "{name} = {choice!r}.", name=name, choice=choices[0]))
         return
-    allowed = _ANSWER_KINDS[kind][0]
+    allowed = _ANSWER_KINDS[kind]
     if type(value) not in allowed or (type(value) is not int and not np.isfinite(value)):
-        raise _fail(name, f"expected {what}, got {value!r} ({type(value).__name__}).",
-                    f"assign a plain number, e.g. {name} = {'4' if kind == 'int' else '0.25'}.")
+        raise _fail(name, tr("expected {what}, got {value!r} ({type_name}).", what=what,
+                             value=value, type_name=type(value).__name__),
+                    tr("assign a plain number, e.g. {name} = {example}.", name=name,
+                       example="4" if kind == "int" else "0.25"))
 
 
 def _close_mask(actual: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> np.ndarray:
@@ -205,15 +231,15 @@ def _pattern(act: np.ndarray, exp: np.ndarray, ok: np.ndarray, atol: float) -> s
     if not scale.any():
         return None
     if np.allclose(act, -exp, rtol=1e-6, atol=atol):
-        return "every value has the wrong sign"
+        return tr("every value has the wrong sign")
     ratio = act[scale] / exp[scale]
     r = float(np.median(ratio))
     if r != 0 and np.allclose(act, r * exp, rtol=1e-6, atol=atol):
-        return (f"every value is {r:.6g} times the expected one (a factor such as 2, 1/N, or "
-                "a mean instead of a sum?)")
+        return tr("every value is {r:.6g} times the expected one (a factor such as 2, 1/N, or "
+                  "a mean instead of a sum?)", r=r)
     shift = float(np.median(act - exp))
     if np.allclose(act, exp + shift, rtol=1e-6, atol=atol):
-        return f"every value is shifted by {shift:.6g} from the expected one"
+        return tr("every value is shifted by {shift:.6g} from the expected one", shift=shift)
     return None
 
 
@@ -266,17 +292,25 @@ def assert_close(actual: Any, expected: Any, *, name: str, rtol: float = 1e-6,
     exp = as_real_array(expected, "expected")
     act = _as_checked_array(actual, name=name, expect_scalar=expect_scalar, hint=hint)
     if act.shape != exp.shape:
-        message = f"expected shape {exp.shape}, got shape {act.shape}."
         if axis_hint is None and exp.ndim == 1 and act.shape == exp.shape * 2:
-            message = (f"expected shape {exp.shape}, got shape {act.shape}: (n,) and (n, 1) "
-                       "arrays broadcast to (n, n).")
+            message = tr("expected shape {expected_shape}, got shape {actual_shape}: (n,) and "
+                         "(n, 1) arrays broadcast to (n, n).",
+                         expected_shape=exp.shape, actual_shape=act.shape)
+        else:
+            message = tr("expected shape {expected_shape}, got shape {actual_shape}.",
+                         expected_shape=exp.shape, actual_shape=act.shape)
         raise _fail(name, message, axis_hint)
     finite = np.isfinite(act)
     if not finite.all():
         idx = tuple(int(i) for i in np.argwhere(~finite)[0])
-        where = f" at index {idx}" if act.ndim else ""
-        raise _fail(name, f"got a non-finite value {float(act[idx])!r}{where}.",
-                    hint or "log(0) or a division by 0? clip probabilities or add eps.")
+        value = float(act[idx])
+        if act.ndim:
+            message = tr("got a non-finite value {value!r} at index {idx}.", value=value,
+                         idx=idx)
+        else:
+            message = tr("got a non-finite value {value!r}.", value=value)
+        raise _fail(name, message,
+                    hint or tr("log(0) or a division by 0? clip probabilities or add eps."))
     ok = _close_mask(act, exp, rtol, atol)
     if ok.all():
         return
@@ -287,21 +321,38 @@ def assert_close(actual: Any, expected: Any, *, name: str, rtol: float = 1e-6,
     # of the expected ones (next to 0 a relative error says nothing)
     scale = float(np.abs(exp).max())
     sized = ~ok & (np.abs(exp) > 1e-3 * scale) if scale > 0 else np.zeros_like(ok)
-    relative = (f" (relative {float((error[sized] / np.abs(exp[sized])).max()):.3g})"
-                if sized.any() else "")
-    tolerance = f"(rtol={rtol:g}, atol={atol:g})"
+    relative = float((error[sized] / np.abs(exp[sized])).max()) if sized.any() else None
     if act.ndim:
-        message = (f"{int((~ok).sum())} of {ok.size} values differ {tolerance}.\n"
-                   f"First at index {idx}: expected {float(exp[idx])!r}, got "
-                   f"{float(act[idx])!r}.\nLargest error {float(error.max()):.3g}{relative}.")
+        count, size, err = int((~ok).sum()), ok.size, float(error.max())
+        want, got = float(exp[idx]), float(act[idx])
+        if relative is None:
+            message = tr("{count} of {size} values differ (rtol={rtol:g}, atol={atol:g}).\n"
+                         "First at index {idx}: expected {expected!r}, got {actual!r}.\n"
+                         "Largest error {error:.3g}.",
+                         count=count, size=size, rtol=rtol, atol=atol, idx=idx,
+                         expected=want, actual=got, error=err)
+        else:
+            message = tr("{count} of {size} values differ (rtol={rtol:g}, atol={atol:g}).\n"
+                         "First at index {idx}: expected {expected!r}, got {actual!r}.\n"
+                         "Largest error {error:.3g} (relative {relative:.3g}).",
+                         count=count, size=size, rtol=rtol, atol=atol, idx=idx,
+                         expected=want, actual=got, error=err, relative=relative)
     else:
-        message = (f"expected {float(exp[()])!r}, got {float(act[()])!r} {tolerance}.\n"
-                   f"Error {float(error):.3g}{relative}.")
+        want, got, err = float(exp[()]), float(act[()]), float(error)
+        if relative is None:
+            message = tr("expected {expected!r}, got {actual!r} (rtol={rtol:g}, atol={atol:g})."
+                         "\nError {error:.3g}.",
+                         expected=want, actual=got, rtol=rtol, atol=atol, error=err)
+        else:
+            message = tr("expected {expected!r}, got {actual!r} (rtol={rtol:g}, atol={atol:g})."
+                         "\nError {error:.3g} (relative {relative:.3g}).",
+                         expected=want, actual=got, rtol=rtol, atol=atol, error=err,
+                         relative=relative)
     pattern = _pattern(act, exp, ok, atol) if mistake is None else None
     if pattern:
         message += f" {pattern[0].upper()}{pattern[1:]}."
     if mistake is not None:
-        raise _fail(name, message, f"it looks like {mistake}.")
+        raise _fail(name, message, tr("it looks like {mistake}.", mistake=mistake))
     raise _fail(name, message, hint)
 
 
@@ -347,11 +398,14 @@ def assert_gradient_close(analytic: Any, numeric: np.ndarray, *, name: str,
     numeric = as_real_array(numeric, "numeric", allow_bool=False)
     act = _as_checked_array(analytic, name=name, expect_scalar=False, hint=hint)
     if act.shape != numeric.shape:
-        raise _fail(name, f"expected gradient shape {numeric.shape}, got {act.shape}.",
-                    "the gradient has the shape of the variable it is taken with respect to.")
+        raise _fail(name, tr("expected gradient shape {expected_shape}, got {actual_shape}.",
+                             expected_shape=numeric.shape, actual_shape=act.shape),
+                    tr("the gradient has the shape of the variable it is taken with respect "
+                       "to."))
     if not np.isfinite(act).all():
-        raise _fail(name, "the gradient contains NaN or inf.", hint)
+        raise _fail(name, tr("the gradient contains NaN or inf."), hint)
     err = rel_error(act, numeric)
     if not err <= max_rel_error:
-        raise _fail(name, f"relative error {err:.2e} against the numerical gradient exceeds "
-                          f"{max_rel_error:.0e}.", hint or "did you divide by the batch size?")
+        raise _fail(name, tr("relative error {err:.2e} against the numerical gradient exceeds "
+                             "{max_rel_error:.0e}.", err=err, max_rel_error=max_rel_error),
+                    hint or tr("did you divide by the batch size?"))

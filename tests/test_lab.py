@@ -18,7 +18,7 @@ from urllib.error import URLError
 
 import pytest
 
-from course_grader.pipeline import REPO_ROOT
+from course_grader.pipeline import EDITIONS, REPO_ROOT
 from tests.serving import free_port
 
 
@@ -60,17 +60,31 @@ def test_lab_serves_the_jupyterlab_page(lab_server):
     assert status == 200 and b"JupyterLab" in body
 
 
-def test_lab_lists_every_student_notebook(lab_server):
-    _, body = _get(*lab_server, "/api/contents/notebooks/lecture02")
-    names = {item["name"] for item in json.loads(body)["content"]}
-    expected = {p.name for p in (REPO_ROOT / "notebooks" / "lecture02").glob("*.ipynb")}
-    assert expected and expected <= names
+def test_lab_lists_every_student_notebook_of_both_editions(lab_server):
+    for edition in EDITIONS.values():
+        _, body = _get(*lab_server, f"/api/contents/notebooks/{edition}")
+        names = {item["name"] for item in json.loads(body)["content"]}
+        expected = {p.name for p in (REPO_ROOT / "notebooks" / edition).glob("*.ipynb")}
+        assert expected and expected <= names
+
+
+def test_lab_opens_the_russian_edition_with_jupyterlab_in_russian(lab_server):
+    base, token = lab_server
+    with urllib.request.urlopen(f"{base}/?token={token}", timeout=30) as r:  # follows redirects
+        assert r.url.split("?")[0] == (
+            f"{base}/lab/tree/notebooks/{EDITIONS['ru']}/00_start_here.ipynb")
+    _, body = _get(*lab_server, "/lab/api/settings/@jupyterlab/translation-extension:plugin")
+    schema = json.loads(body)["schema"]  # overrides become the schema's defaults
+    assert schema["properties"]["locale"]["default"] == "ru_RU"
+    _, body = _get(*lab_server, "/lab/api/translations/ru_RU")
+    messages = json.loads(body)["data"]
+    assert "Файл" in json.dumps(messages, ensure_ascii=False)
 
 
 def test_lab_kernel_is_the_workbook_environment(lab_server):
     _, body = _get(*lab_server, "/api/kernelspecs")
     specs = json.loads(body)
     assert specs["default"] in specs["kernelspecs"]
-    _, body = _get(*lab_server, "/api/contents/notebooks/lecture02/00_start_here.ipynb")
+    _, body = _get(*lab_server, f"/api/contents/notebooks/{EDITIONS['ru']}/00_start_here.ipynb")
     nb = json.loads(body)["content"]
     assert nb["metadata"]["kernelspec"]["name"] in specs["kernelspecs"]

@@ -32,8 +32,9 @@ from tests.serving import free_port
 from tools import student_edition as se
 
 REPO = se.REPO_ROOT
-ASSIGNMENT = se.ASSIGNMENT
+ASSIGNMENT = se.ASSIGNMENT  # the English edition, whose menus the browser test reads
 START = f"notebooks/{ASSIGNMENT}/00_start_here.ipynb"
+START_RU = f"notebooks/{se.ASSIGNMENTS[0]}/00_start_here.ipynb"  # what `make lab` opens
 
 
 @pytest.fixture(scope="module")
@@ -106,9 +107,10 @@ def test_edition_holds_the_release_course_utils_and_the_students_files_only(edit
     assert {p.name for p in edition.iterdir()} == {
         "README.md", "Makefile", "pyproject.toml", ".jupyter", "course_utils", "notebooks"}
     files = _files(edition)
-    release = _files(REPO / "notebooks" / ASSIGNMENT)
-    assert release and {k: v for k, v in files.items() if k.startswith("notebooks/")} == {
-        f"notebooks/{ASSIGNMENT}/{name}": data for name, data in release.items()}
+    releases = {f"notebooks/{a}/{name}": data for a in se.ASSIGNMENTS
+                for name, data in _files(REPO / "notebooks" / a).items()}
+    assert len(releases) == 2 * len(list((REPO / "notebooks" / ASSIGNMENT).glob("*.ipynb")))
+    assert {k: v for k, v in files.items() if k.startswith("notebooks/")} == releases
     package = {name: data for name, data in _files(REPO / "course_utils").items()
                if not name.startswith("grading/") and "__pycache__" not in name
                and not name.endswith(".pyc")}
@@ -116,7 +118,8 @@ def test_edition_holds_the_release_course_utils_and_the_students_files_only(edit
         f"course_utils/{name}": data for name, data in package.items()}
     assert {k for k in files if k.startswith(".jupyter/")} == {
         ".jupyter/labconfig/page_config.json",
-        ".jupyter/jupyter_server_config.d/student-edition.json"}
+        ".jupyter/jupyter_server_config.d/student-edition.json",
+        ".jupyter/ru/labconfig/default_setting_overrides.json"}
 
 
 def test_edition_has_no_instructor_path(edition):
@@ -215,8 +218,8 @@ def test_readme_shows_two_commands_and_the_makefile_runs_them(fresh_copy, tmp_pa
     readme = (fresh_copy / "README.md").read_text()
     block = re.search(r"```bash\n(.*?)```", readme, flags=re.S).group(1)
     commands = [line.split("#")[0].strip() for line in block.splitlines() if line.strip()]
-    assert commands == ["make setup", "make lab"]
-    assert "{notebooks}" not in readme
+    assert commands == ["make setup", "make lab", "make lab EDITION=en"]
+    assert "{notebooks}" not in readme and "{notebooks_ru}" not in readme
     for path in re.findall(r"notebooks/[\w/]+\.ipynb", readme):
         assert (fresh_copy / path).is_file(), f"README names a missing notebook {path}"
     # What the set-up does in a copy without .venv: a venv, then the edition's pinned package.
@@ -226,13 +229,19 @@ def test_readme_shows_two_commands_and_the_makefile_runs_them(fresh_copy, tmp_pa
     assert "[dev]" not in setup and "pytest" not in setup
     lab = _make_dry_run("lab", fresh_copy)
     assert "pip install" not in lab, "make lab reinstalls although set-up is done"
-    assert re.search(rf"bin/jupyter lab .*--LabApp.default_url=/lab/tree/{START}", lab)
+    assert re.search(rf"bin/jupyter lab .*--LabApp.default_url=/lab/tree/{START_RU}", lab)
+    english = subprocess.run(["make", "--no-print-directory", "-n", "lab", "EDITION=en"],
+                             cwd=fresh_copy, capture_output=True, text=True, check=True).stdout
+    assert re.search(rf"bin/jupyter lab .*--LabApp.default_url=/lab/tree/{START}", english)
+    wrong = subprocess.run(["make", "-n", "lab", "EDITION=de"], cwd=fresh_copy,
+                           capture_output=True, text=True)
+    assert wrong.returncode != 0 and "EDITION must be ru or en; got 'de'" in wrong.stderr
 
 
 def test_repository_lab_lands_on_start_here_too():
     lab = _make_dry_run("lab", REPO)
-    assert re.search(rf"bin/jupyter lab .*--LabApp.default_url=/lab/tree/{START}", lab)
-    assert (REPO / START).is_file()
+    assert re.search(rf"bin/jupyter lab .*--LabApp.default_url=/lab/tree/{START_RU}", lab)
+    assert (REPO / START_RU).is_file() and (REPO / START).is_file()
 
 
 def test_course_utils_imports_from_the_edition_without_the_grading_package(fresh_copy):
@@ -293,35 +302,61 @@ def test_edition_config_switches_off_the_instructor_server_extensions(fresh_copy
     assert merged[se.KEPT[1]] is True
 
 
-@pytest.fixture(scope="module")
-def student_lab(fresh_copy, tmp_path_factory):
-    """The edition's own `make lab` in the fresh copy; yields (base URL, token, its output)."""
+def _start_lab(fresh_copy, log: Path, *make_args: str):
+    """The edition's own `make lab` in the fresh copy; returns (process, base URL, token)."""
     port, token = free_port(), secrets.token_hex(16)
-    log = tmp_path_factory.mktemp("lab") / "lab.log"
     args = (f"--no-browser --ip=127.0.0.1 --port={port} --IdentityProvider.token={token} "
             "--ServerApp.port_retries=0")
     env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER")}
     with open(log, "wb") as out:
-        proc = subprocess.Popen(["make", "-s", "lab", f"LAB_ARGS={args}"], cwd=fresh_copy,
-                                stdout=out, stderr=subprocess.STDOUT, env=env,
+        proc = subprocess.Popen(["make", "-s", "lab", f"LAB_ARGS={args}", *make_args],
+                                cwd=fresh_copy, stdout=out, stderr=subprocess.STDOUT, env=env,
                                 start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:
         try:
             urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5)
-            break
+            return proc, base, token
         except (URLError, ConnectionError, OSError):
             if proc.poll() is not None or time.monotonic() > deadline:
                 os.killpg(proc.pid, signal.SIGTERM)
                 pytest.fail(f"the edition's `make lab` did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.5)
-    yield base, token, log
+
+
+def _stop_lab(proc) -> None:
     os.killpg(proc.pid, signal.SIGTERM)
     try:
         proc.wait(timeout=30)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def student_lab(fresh_copy, tmp_path_factory):
+    """`make lab EDITION=en` in the fresh copy (English menus, which the browser test reads);
+    yields (base URL, token, its output)."""
+    log = tmp_path_factory.mktemp("lab") / "lab.log"
+    proc, base, token = _start_lab(fresh_copy, log, "EDITION=en")
+    yield base, token, log
+    _stop_lab(proc)
+
+
+def test_student_lab_opens_the_russian_edition_with_russian_menus(fresh_copy, tmp_path):
+    proc, base, token = _start_lab(fresh_copy, tmp_path / "lab.log")  # plain `make lab`
+    try:
+        assert f"{base}/lab/tree/{START_RU}?token=" in (tmp_path / "lab.log").read_text()
+        status, body = _status(base, token, f"/api/contents/{START_RU}")
+        assert status == 200 and json.loads(body)["type"] == "notebook"
+        _, body = _status(base, token,
+                          "/lab/api/settings/@jupyterlab/translation-extension:plugin")
+        schema = json.loads(body)["schema"]  # overrides become the schema's defaults
+        assert schema["properties"]["locale"]["default"] == "ru_RU"
+        _, body = _status(base, token, "/lab/api/translations/ru_RU")
+        assert "Файл" in json.dumps(json.loads(body)["data"], ensure_ascii=False)
+    finally:
+        _stop_lab(proc)
 
 
 def _status(base: str, token: str, path: str, method: str = "GET") -> tuple[int, bytes]:

@@ -6,9 +6,11 @@ writes ``dist/student-edition/`` and ``dist/student-edition.zip``, holding only:
 
     README.md, Makefile     the students' two commands (templates in tools/student-edition/)
     pyproject.toml          the pinned packages a student needs, derived from ../pyproject.toml
-    .jupyter/               JupyterLab's settings: the notebooks and Validate, no instructor tool
+    .jupyter/               JupyterLab's settings: the notebooks and Validate, no instructor tool;
+                            .jupyter/ru/: its menus in Russian for the Russian edition
     course_utils/           the package the notebooks import
-    notebooks/lecture02/    the release notebooks as committed
+    notebooks/lecture02_ru/ the release notebooks as committed: the Russian edition
+    notebooks/lecture02/    and the English one
 
 The repository itself holds every solution and hidden test, so students never get it. Before
 the archive is written the folder is scanned (:func:`leaks`); the build stops on any finding.
@@ -33,6 +35,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = Path(__file__).resolve().parent / "student-edition"
 ASSIGNMENT = "lecture02"
+# The editions students get, the Russian one first (the default of the edition's make lab).
+ASSIGNMENTS = (f"{ASSIGNMENT}_ru", ASSIGNMENT)
 NAME = "student-edition"
 
 # Runtime dependencies of the repository that students do not need. Today there is none:
@@ -127,26 +131,34 @@ def build(out: Path, *, repo: Path = REPO_ROOT) -> Path:
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
-    release = repo / "notebooks" / ASSIGNMENT
-    notebooks = sorted(release.glob("*.ipynb"))
-    if not notebooks:
-        raise SystemExit(f"No release notebooks in {release}: run `make release` first.")
-    (dest / "notebooks" / ASSIGNMENT).mkdir(parents=True)
-    for path in notebooks:
-        shutil.copyfile(path, dest / "notebooks" / ASSIGNMENT / path.name)
+    notebooks = []
+    for assignment in ASSIGNMENTS:
+        release = repo / "notebooks" / assignment
+        found = sorted(release.glob("*.ipynb"))
+        if not found:
+            raise SystemExit(f"No release notebooks in {release}: run `make release` first.")
+        (dest / "notebooks" / assignment).mkdir(parents=True)
+        for path in found:
+            shutil.copyfile(path, dest / "notebooks" / assignment / path.name)
+        notebooks += found
     shutil.copytree(repo / "course_utils", dest / "course_utils",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"))
     (dest / "pyproject.toml").write_text(student_pyproject(repo))
     shutil.copyfile(TEMPLATES / "Makefile", dest / "Makefile")
     readme = (TEMPLATES / "README.md").read_text()
     (dest / "README.md").write_text(
-        readme.replace("{notebooks}", _notebook_table(dest / "notebooks" / ASSIGNMENT)))
+        readme.replace("{notebooks_ru}", _notebook_table(dest / "notebooks" / ASSIGNMENTS[0]))
+        .replace("{notebooks}", _notebook_table(dest / "notebooks" / ASSIGNMENT)))
     for rel, content in _jupyter_config().items():
         target = dest / ".jupyter" / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(content, indent=2) + "\n")
+    # JupyterLab's own menus in Russian for the Russian edition (its Makefile puts this
+    # folder on JUPYTER_CONFIG_PATH for `make lab`, the default edition)
+    shutil.copytree(repo / "i18n" / "ru" / "jupyterlab", dest / ".jupyter" / "ru")
     sources = [*notebooks, *(repo / "course_utils").rglob("*.py"), repo / "pyproject.toml",
-               *TEMPLATES.iterdir(), Path(__file__)]
+               *TEMPLATES.iterdir(), *(repo / "i18n" / "ru" / "jupyterlab").rglob("*.json"),
+               Path(__file__)]
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or max(p.stat().st_mtime for p in sources))
     for path in dest.rglob("*"):
         os.utime(path, (epoch, epoch))
@@ -158,12 +170,12 @@ def _region_lines(repo: Path) -> tuple[set[str], set[str]]:
     cells without markers) and of the hidden-test and mark-scheme regions in
     ``repo/solutions``, minus the lines the release shows anyway (nbgrader publishes those)."""
     public: set[str] = set()
-    for path in (repo / "notebooks" / ASSIGNMENT).glob("*.ipynb"):
+    for path in (p for a in ASSIGNMENTS for p in (repo / "notebooks" / a).glob("*.ipynb")):
         for cell in json.loads(path.read_text())["cells"]:
             public.update(line.strip() for line in "".join(cell["source"]).splitlines())
     solution: set[str] = set()
     hidden: set[str] = set()
-    for path in (repo / "solutions" / ASSIGNMENT).glob("*.ipynb"):
+    for path in (p for a in ASSIGNMENTS for p in (repo / "solutions" / a).glob("*.ipynb")):
         for cell in json.loads(path.read_text())["cells"]:
             source = "".join(cell["source"])
             # An answer cell without markers is a solution as a whole (nbgrader replaces it).

@@ -13,6 +13,8 @@ from __future__ import annotations
 import functools
 import importlib
 
+from course_utils.language import tr
+
 _MODULES = ("_common", "_losses", "_ema", "_optimizers", "_overfitting", "_regularization",
             "_batchnorm", "_metrics", "_keras", "_callbacks")
 
@@ -33,12 +35,14 @@ def __getattr__(name: str):
     if name == "__all__":
         return list(_public_names())
     if name.startswith("__") or name in _MODULES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        raise AttributeError(tr("module {module!r} has no attribute {name!r}",
+                                module=__name__, name=name))
     if name in _public_names():
         return globals()[name]
-    raise AttributeError(
-        f"module {__name__!r} has no plot named {name!r}.\n"
-        f"Hint: the plots are {', '.join(sorted(_public_names()))}")
+    raise AttributeError(tr(
+        "module {module!r} has no plot named {name!r}.\n"
+        "Hint: the plots are {plots}",
+        module=__name__, name=name, plots=", ".join(sorted(_public_names()))))
 
 
 def __dir__() -> list[str]:

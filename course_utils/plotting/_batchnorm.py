@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
+from course_utils.language import tr
 from course_utils.plotting._common import new_axes
 
 __all__ = [
@@ -43,14 +44,14 @@ def plot_batch_before_after(x, out, *, features: tuple[int, int] = (0, 1),
     out = np.asarray(out, dtype=np.float64)
     i, j = features
     _, axes = plt.subplots(1, 2, figsize=figsize)
-    for ax, data, title in [(axes[0], x, "Batch before normalization"),
-                            (axes[1], out, "After batch normalization")]:
-        new_axes(title, f"feature {i}", f"feature {j}", ax=ax)
-        ax.scatter(data[:, i], data[:, j], s=14, alpha=0.6, label="samples of the batch")
+    for ax, data, title in [(axes[0], x, tr("Batch before normalization")),
+                            (axes[1], out, tr("After batch normalization"))]:
+        new_axes(title, tr("feature {index}", index=i), tr("feature {index}", index=j), ax=ax)
+        ax.scatter(data[:, i], data[:, j], s=14, alpha=0.6, label=tr("samples of the batch"))
         mean = data[:, [i, j]].mean(axis=0)
         std = data[:, [i, j]].std(axis=0)
         ax.errorbar(mean[0], mean[1], xerr=std[0], yerr=std[1], color="C3", capsize=4,
-                    marker="o", lw=2, label="mean ± std per feature")
+                    marker="o", lw=2, label=tr("mean ± std per feature"))
         ax.axhline(0.0, color="grey", lw=0.8)
         ax.axvline(0.0, color="grey", lw=0.8)
         ax.legend(loc="upper left")
@@ -67,8 +68,7 @@ def plot_batch_before_after(x, out, *, features: tuple[int, int] = (0, 1),
 
 
 def plot_running_stats(steps, running: Mapping[str, Sequence[float]], *, target: float,
-                       title: str = "Running mean of one feature during training",
-                       ylabel: str = "running mean", ax=None):
+                       title: str | None = None, ylabel: str | None = None, ax=None):
     """Running statistics over the training steps, against the value they should reach.
 
     Parameters
@@ -79,40 +79,47 @@ def plot_running_stats(steps, running: Mapping[str, Sequence[float]], *, target:
         Legend label -> the running statistic after each step.
     target : float
         The statistic of the whole data (drawn as a dashed line).
-    title, ylabel : str
+    title, ylabel : str, optional
+        Default: "Running mean of one feature during training" and "running mean".
     ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    ax = new_axes(title, "training step (batches seen)", ylabel, ax=ax)
+    if title is None:
+        title = tr("Running mean of one feature during training")
+    if ylabel is None:
+        ylabel = tr("running mean")
+    ax = new_axes(title, tr("training step (batches seen)"), ylabel, ax=ax)
     steps = np.asarray(steps, dtype=np.float64)
     for label, values in running.items():
         ax.plot(steps, np.asarray(values, dtype=np.float64), lw=2, label=label)
-    ax.axhline(target, color="black", ls="--", lw=1.2, label="mean of the whole data")
+    ax.axhline(target, color="black", ls="--", lw=1.2, label=tr("mean of the whole data"))
     ax.legend()
     return ax
 
 
 def plot_gradient_norms_per_layer(norms: Mapping[str, Sequence[float]], *,
-                                  title: str = "Gradient size per layer at initialisation",
-                                  ax=None):
+                                  title: str | None = None, ax=None):
     """Norm of the gradient of each Dense kernel, layer by layer, on a log scale.
 
     Parameters
     ----------
     norms : mapping of str to array_like of shape (L,)
         Model label -> :math:`\\|\\partial L / \\partial W^{[l]}\\|` for l = 1..L.
-    title : str
+    title : str, optional
+        Default: "Gradient size per layer at initialisation".
     ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    ax = new_axes(title, "Dense layer l (1 = next to the input)",
-                  r"$\|\partial L / \partial W^{[l]}\|$ (log scale)", ax=ax)
+    if title is None:
+        title = tr("Gradient size per layer at initialisation")
+    ax = new_axes(title, tr("Dense layer l (1 = next to the input)"),
+                  tr("{norm} (log scale)", norm=r"$\|\partial L / \partial W^{[l]}\|$"), ax=ax)
     for label, values in norms.items():
         values = np.asarray(values, dtype=np.float64)
         ax.plot(np.arange(1, values.size + 1), values, marker="o", lw=2, label=label)
@@ -122,7 +129,7 @@ def plot_gradient_norms_per_layer(norms: Mapping[str, Sequence[float]], *,
 
 
 def plot_training_histories(histories: Mapping[str, Mapping[str, Sequence[float]]], *,
-                            metric: str = "loss", ylabel: str = "cross-entropy loss",
+                            metric: str = "loss", ylabel: str | None = None,
                             figsize: tuple[float, float] | None = None):
     """One panel per model, side by side, with its training and validation curves.
 
@@ -132,7 +139,8 @@ def plot_training_histories(histories: Mapping[str, Mapping[str, Sequence[float]
         Model label -> Keras ``History.history`` (with ``metric`` and ``"val_" + metric``).
     metric : str
         Which curve to draw, e.g. ``"loss"`` or ``"accuracy"``.
-    ylabel : str
+    ylabel : str, optional
+        Default: "cross-entropy loss".
     figsize : (float, float), optional
         Default: 5.2 inches wide per panel, 4.2 high.
 
@@ -140,19 +148,21 @@ def plot_training_histories(histories: Mapping[str, Mapping[str, Sequence[float]
     -------
     ndarray of Axes, one per model (they share the y axis)
     """
+    if ylabel is None:
+        ylabel = tr("cross-entropy loss")
     if figsize is None:
         figsize = (5.2 * len(histories), 4.2)
     _, axes = plt.subplots(1, len(histories), figsize=figsize, sharey=True, squeeze=False)
     axes = axes[0]
     for ax, (label, hist) in zip(axes, histories.items(), strict=True):
-        new_axes(label, "epoch", ylabel, ax=ax)
+        new_axes(label, tr("epoch"), ylabel, ax=ax)
         train = np.asarray(hist[metric], dtype=np.float64)
         epochs = np.arange(1, train.size + 1)
-        ax.plot(epochs, train, marker="o", ms=3, lw=2, label="training")
+        ax.plot(epochs, train, marker="o", ms=3, lw=2, label=tr("training"))
         val_key = "val_" + metric
         if val_key in hist:
             ax.plot(epochs, np.asarray(hist[val_key], dtype=np.float64), marker="s", ms=3,
-                    lw=2, ls="--", label="validation")
+                    lw=2, ls="--", label=tr("validation"))
         ax.legend()
     axes[0].figure.tight_layout()
     return axes

@@ -10,13 +10,14 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from course_utils.language import tr
 from course_utils.plotting._common import new_axes
 
 __all__ = ["plot_smoothed_loss", "plot_epoch_values"]
 
 
 def plot_smoothed_loss(raw, smoothed, *, batches_per_epoch: int | None = None,
-                       title: str = "Loss after each batch and its moving average", ax=None):
+                       title: str | None = None, ax=None):
     """Draw the loss reported after each training batch and its smoothed version.
 
     Parameters
@@ -25,7 +26,8 @@ def plot_smoothed_loss(raw, smoothed, *, batches_per_epoch: int | None = None,
         The loss Keras reported after each batch, and its moving average.
     batches_per_epoch : int, optional
         Draw a dotted vertical line at the start of every epoch after the first.
-    title : str
+    title : str, optional
+        Default: "Loss after each batch and its moving average".
     ax : matplotlib Axes, optional
 
     Returns
@@ -34,11 +36,14 @@ def plot_smoothed_loss(raw, smoothed, *, batches_per_epoch: int | None = None,
     """
     raw = np.asarray(raw, dtype=np.float64)
     smoothed = np.asarray(smoothed, dtype=np.float64)
-    ax = new_axes(title, "training batch (from 0, over all epochs)", "loss", ax=ax)
+    if title is None:
+        title = tr("Loss after each batch and its moving average")
+    ax = new_axes(title, tr("training batch (from 0, over all epochs)"), tr("loss"), ax=ax)
     steps = np.arange(raw.size)
-    ax.plot(steps, raw, ".", ms=3, alpha=0.5, color="tab:gray", label="logs['loss'] per batch")
+    ax.plot(steps, raw, ".", ms=3, alpha=0.5, color="tab:gray",
+            label=tr("logs['loss'] per batch"))
     ax.plot(np.arange(smoothed.size), smoothed, lw=2, color="tab:blue",
-            label="moving average (bias-corrected)")
+            label=tr("moving average (bias-corrected)"))
     if batches_per_epoch:
         for start in range(batches_per_epoch, raw.size, batches_per_epoch):
             ax.axvline(start - 0.5, color="k", lw=0.6, ls=":", alpha=0.5)
@@ -47,9 +52,8 @@ def plot_smoothed_loss(raw, smoothed, *, batches_per_epoch: int | None = None,
 
 
 def plot_epoch_values(history: Mapping[str, Sequence[float]], keys: Sequence[str], *,
-                      best: int | None = None, ylabel: str = "value",
-                      title: str = "Values recorded after each epoch", log: bool = False,
-                      ax=None):
+                      best: int | None = None, ylabel: str | None = None,
+                      title: str | None = None, log: bool = False, ax=None):
     """Draw ``history[key]`` per epoch for each of ``keys``, the best epoch marked.
 
     Parameters
@@ -61,7 +65,8 @@ def plot_epoch_values(history: Mapping[str, Sequence[float]], keys: Sequence[str
     best : int, optional
         An epoch (from 0) to mark with a vertical line, e.g. the one
         ``restore_best_weights=True`` restores.
-    ylabel, title : str
+    ylabel, title : str, optional
+        Default: "value" and "Values recorded after each epoch".
     log : bool
         Logarithmic vertical axis (for learning rates).
     ax : matplotlib Axes, optional
@@ -70,12 +75,16 @@ def plot_epoch_values(history: Mapping[str, Sequence[float]], keys: Sequence[str
     -------
     matplotlib Axes
     """
-    ax = new_axes(title, "epoch (from 0, as Keras counts)", ylabel, ax=ax)
+    if ylabel is None:
+        ylabel = tr("value")
+    if title is None:
+        title = tr("Values recorded after each epoch")
+    ax = new_axes(title, tr("epoch (from 0, as Keras counts)"), ylabel, ax=ax)
     for key in keys:
         values = np.asarray(history[key], dtype=np.float64)
         ax.plot(np.arange(values.size), values, "o-", ms=3, label=key)
     if best is not None:
-        ax.axvline(best, color="tab:red", ls="--", lw=1, label=f"best epoch ({best})")
+        ax.axvline(best, color="tab:red", ls="--", lw=1, label=tr("best epoch ({best})", best=best))
     if log:
         ax.set_yscale("log")
     ax.legend()

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 
+from course_utils.language import tr
 from course_utils.plotting._common import new_axes
 
 __all__ = ["plot_ema_smoothing", "plot_ema_weights", "plot_bias_correction"]
@@ -21,8 +22,7 @@ def _days(n: int) -> np.ndarray:
 
 
 def plot_ema_smoothing(series, averages: Mapping[str, np.ndarray], *,
-                       title: str = "Exponential moving average of a noisy series",
-                       ax=None):
+                       title: str | None = None, ax=None):
     """Draw a noisy series as dots and one line per moving average.
 
     Parameters
@@ -31,8 +31,8 @@ def plot_ema_smoothing(series, averages: Mapping[str, np.ndarray], *,
         The values :math:`\\theta_1, \\dots, \\theta_n` (day ``t`` is drawn at x = t).
     averages : mapping of str to array_like, shape (n,)
         Legend label -> :math:`V_1, \\dots, V_n`.
-    title : str
-        The plot's title.
+    title : str, optional
+        The plot's title; default "Exponential moving average of a noisy series".
     ax : matplotlib Axes, optional
         Draw here instead of on a new figure.
 
@@ -41,9 +41,11 @@ def plot_ema_smoothing(series, averages: Mapping[str, np.ndarray], *,
     matplotlib Axes
     """
     series = np.asarray(series, dtype=np.float64)
-    ax = new_axes(title, "day t", "temperature", ax=ax, figsize=(8.0, 4.0))
+    if title is None:
+        title = tr("Exponential moving average of a noisy series")
+    ax = new_axes(title, tr("day t"), tr("temperature"), ax=ax, figsize=(8.0, 4.0))
     days = _days(len(series))
-    ax.plot(days, series, ".", color="0.6", markersize=4, label=r"$\theta_t$ (noisy data)")
+    ax.plot(days, series, ".", color="0.6", markersize=4, label=tr(r"$\theta_t$ (noisy data)"))
     for label, v in averages.items():
         v = np.asarray(v, dtype=np.float64)
         ax.plot(_days(len(v)), v, linewidth=2, label=label)
@@ -69,14 +71,15 @@ def plot_ema_weights(weights: Mapping[float, np.ndarray], *, ax=None):
     -------
     matplotlib Axes
     """
-    ax = new_axes(r"Weight of $\theta_{t-k}$ in $V_t$", "k = steps back (0 = newest value)",
-                  "weight", ax=ax, figsize=(8.0, 4.0))
+    ax = new_axes(tr(r"Weight of {theta} in $V_t$", theta=r"$\theta_{t-k}$"),
+                  tr("k = steps back (0 = newest value)"), tr("weight"), ax=ax, figsize=(8.0, 4.0))
     for beta, w in weights.items():
         w = np.asarray(w, dtype=np.float64)[::-1]  # newest first: index = steps back
         window = 1.0 / (1.0 - beta)
         (line,) = ax.plot(np.arange(len(w)), w, marker=".", markersize=4,
-                          label=rf"$\beta$ = {beta:g}: window $1/(1-\beta)$ = {window:.0f}, "
-                                rf"weights sum to {w.sum():.3f}")
+                          label=tr(r"$\beta$ = {beta:g}: window $1/(1-\beta)$ = {window:.0f}, "
+                                   r"weights sum to {total:.3f}",
+                                   beta=beta, window=window, total=w.sum()))
         if window < len(w):
             ax.axvline(window, color=line.get_color(), linestyle=":", linewidth=1.5)
     ax.legend()
@@ -104,20 +107,20 @@ def plot_bias_correction(series, plain: Mapping[float, np.ndarray],
     matplotlib Axes
     """
     series = np.asarray(series, dtype=np.float64)[:first]
-    ax = new_axes(f"The first {len(series)} days: the start-up bias and its correction",
-                  "day t", "temperature", ax=ax, figsize=(8.0, 4.0))
+    ax = new_axes(tr("The first {n} days: the start-up bias and its correction", n=len(series)),
+                  tr("day t"), tr("temperature"), ax=ax, figsize=(8.0, 4.0))
     days = _days(len(series))
-    ax.plot(days, series, ".", color="0.6", markersize=6, label=r"$\theta_t$ (noisy data)")
+    ax.plot(days, series, ".", color="0.6", markersize=6, label=tr(r"$\theta_t$ (noisy data)"))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i, beta in enumerate(plain):
         color = colors[i % len(colors)]
         v = np.asarray(plain[beta], dtype=np.float64)[:first]
         ax.plot(days[:len(v)], v, "--", color=color, linewidth=2,
-                label=rf"$\beta$ = {beta:g}, $V_t$ (no correction)")
+                label=tr(r"$\beta$ = {beta:g}, $V_t$ (no correction)", beta=beta))
         if beta in corrected:
             vc = np.asarray(corrected[beta], dtype=np.float64)[:first]
-            ax.plot(days[:len(vc)], vc, "-", color=color, linewidth=2,
-                    label=rf"$\beta$ = {beta:g}, $V_t / (1 - \beta^t)$")
+            formula = rf"$\beta$ = {beta:g}, $V_t / (1 - \beta^t)$"  # no words: not translated
+            ax.plot(days[:len(vc)], vc, "-", color=color, linewidth=2, label=formula)
     ax.axhline(0.0, color="black", linewidth=0.8)
     ax.legend(fontsize="small")
     return ax

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
+from course_utils.language import tr
+
 __all__ = ["model_graph_edges", "plot_model_graph"]
 
 
@@ -113,5 +115,5 @@ def plot_model_graph(model, *, ax=None, title: str | None = None):
     ax.set_xlim(0, width)
     ax.set_ylim(-max(rows) - 0.6, 0.6)
     ax.set_axis_off()
-    ax.set_title(title or f"graph of the model '{model.name}'")
+    ax.set_title(title or tr("graph of the model '{name}'", name=model.name))
     return ax

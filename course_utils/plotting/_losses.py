@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
+from course_utils.language import tr
 from course_utils.plotting._common import new_axes
 
 __all__ = [
@@ -72,17 +73,17 @@ def plot_residual_losses(r, losses: Mapping[str, np.ndarray],
     ndarray of two Axes
     """
     _, axes = plt.subplots(1, 2, figsize=figsize)
-    plot_loss_curves(r, losses, title="Loss of one prediction",
-                     xlabel=r"residual $r = \hat{y} - y$", ylabel="loss", ax=axes[0])
-    plot_loss_curves(r, grads, title="Its derivative (what gradient descent follows)",
-                     xlabel=r"residual $r = \hat{y} - y$",
-                     ylabel=r"$\partial \mathcal{L} / \partial \hat{y}$", ax=axes[1])
+    residual = tr("residual {r}", r=r"$r = \hat{y} - y$")
+    derivative = r"$\partial \mathcal{L} / \partial \hat{y}$"  # a formula: not translated
+    plot_loss_curves(r, losses, title=tr("Loss of one prediction"),
+                     xlabel=residual, ylabel=tr("loss"), ax=axes[0])
+    plot_loss_curves(r, grads, title=tr("Its derivative (what gradient descent follows)"),
+                     xlabel=residual, ylabel=derivative, ax=axes[1])
     axes[0].figure.tight_layout()
     return axes
 
 
-def plot_misclassified_losses(p_true, bce, mse, *, title: str = "Misclassified test samples",
-                              ax=None):
+def plot_misclassified_losses(p_true, bce, mse, *, title: str | None = None, ax=None):
     r"""BCE and squared error of misclassified samples against the probability of their class.
 
     The curves :math:`-\log p` and :math:`(1 - p)^2` are drawn for reference; the markers
@@ -94,22 +95,27 @@ def plot_misclassified_losses(p_true, bce, mse, *, title: str = "Misclassified t
         Predicted probability of each sample's *true* class (below 0.5 when misclassified).
     bce, mse : array_like, shape (m,)
         The samples' binary cross-entropy and squared error.
-    title : str
+    title : str, optional
+        Default: "Misclassified test samples".
     ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    ax = new_axes(title, "predicted probability of the true class", "loss of the sample",
-                  ax=ax)
+    if title is None:
+        title = tr("Misclassified test samples")
+    ax = new_axes(title, tr("predicted probability of the true class"),
+                  tr("loss of the sample"), ax=ax)
     p = np.linspace(1e-3, 1.0, 400)
-    ax.plot(p, -np.log(p), color="C0", lw=1.5, alpha=0.6, label=r"BCE $= -\log p$")
-    ax.plot(p, (1.0 - p) ** 2, color="C1", lw=1.5, alpha=0.6, label=r"MSE $= (1 - p)^2$")
-    ax.scatter(p_true, bce, color="C0", zorder=3, label="BCE of a misclassified sample")
+    # formulas, the same in every language: not translated
+    bce_formula, mse_formula = r"BCE $= -\log p$", r"MSE $= (1 - p)^2$"
+    ax.plot(p, -np.log(p), color="C0", lw=1.5, alpha=0.6, label=bce_formula)
+    ax.plot(p, (1.0 - p) ** 2, color="C1", lw=1.5, alpha=0.6, label=mse_formula)
+    ax.scatter(p_true, bce, color="C0", zorder=3, label=tr("BCE of a misclassified sample"))
     ax.scatter(p_true, mse, color="C1", marker="s", zorder=3,
-               label="MSE of a misclassified sample")
-    ax.axvline(0.5, color="grey", ls="--", lw=1, label="decision threshold")
+               label=tr("MSE of a misclassified sample"))
+    ax.axvline(0.5, color="grey", ls="--", lw=1, label=tr("decision threshold"))
     ax.set_xlim(0.0, 1.0)
     ax.set_ylim(0.0, max(7.0, float(np.max(bce)) * 1.1))
     ax.legend()

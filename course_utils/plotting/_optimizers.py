@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from course_utils.landscapes import meshgrid_values
+from course_utils.language import tr
 from course_utils.plotting._common import new_axes
 
 __all__ = ["plot_landscape", "plot_paths", "plot_optimizer_curves"]
@@ -62,7 +63,7 @@ def plot_landscape(f: Callable[[np.ndarray], np.ndarray], xlim: tuple[float, flo
     ax.contour(X, Y, Z, levels=levels, cmap="viridis", linewidths=0.8, alpha=0.45)
     if minimum is not None:
         ax.plot(*minimum, marker="*", color="gold", markeredgecolor="black", markersize=16,
-                linestyle="none", label="minimum", zorder=5)
+                linestyle="none", label=tr("minimum"), zorder=5)
     ax.set_xlim(xlim)
     ax.set_ylim(ylim)
     return ax
@@ -97,7 +98,7 @@ def plot_paths(ax, paths: Mapping[str, np.ndarray], *, markevery: int | None = N
         start = path[0]
     if start is not None:
         ax.plot(*start, marker="s", color="black", markersize=7, linestyle="none",
-                label="start", zorder=5)
+                label=tr("start"), zorder=5)
     ax.legend(loc=legend_loc, fontsize="small")
     return ax
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
+from course_utils.language import tr
 from course_utils.plotting._common import new_axes
 
 __all__ = [
@@ -54,12 +55,12 @@ def plot_polynomial_fits(x_train, y_train, fits: Mapping[str, tuple], *, x_val=N
     for ax, (title, (grid, pred)) in zip(axes, fits.items(), strict=True):
         new_axes(title, "x", "y", ax=ax)
         if truth is not None:
-            ax.plot(*truth, color="grey", ls="--", lw=1.5, label="true function")
+            ax.plot(*truth, color="grey", ls="--", lw=1.5, label=tr("true function"))
         if x_val is not None:
             ax.scatter(x_val, y_val, s=18, facecolors="none", edgecolors="C1", alpha=0.8,
-                       label="validation points")
-        ax.scatter(x_train, y_train, s=22, color="C0", zorder=3, label="training points")
-        ax.plot(grid, pred, color="C3", lw=2, label="fitted polynomial")
+                       label=tr("validation points"))
+        ax.scatter(x_train, y_train, s=22, color="C0", zorder=3, label=tr("training points"))
+        ax.plot(grid, pred, color="C3", lw=2, label=tr("fitted polynomial"))
         ax.set_ylim(*ylim)
     axes[0].legend(loc="lower left", fontsize="small")
     axes[0].figure.tight_layout()
@@ -67,7 +68,7 @@ def plot_polynomial_fits(x_train, y_train, fits: Mapping[str, tuple], *, x_val=N
 
 
 def plot_capacity_curve(degrees, train_mse, val_mse, *, best: int | None = None,
-                        title: str = "Error against capacity (polynomial degree)", ax=None):
+                        title: str | None = None, ax=None):
     """Training and validation MSE against the degree, on a log scale, best degree marked.
 
     Parameters
@@ -76,22 +77,26 @@ def plot_capacity_curve(degrees, train_mse, val_mse, *, best: int | None = None,
     train_mse, val_mse : array_like, shape (k,)
     best : int, optional
         The degree with the lowest validation MSE, drawn as a vertical line.
-    title : str
+    title : str, optional
+        Default: "Error against capacity (polynomial degree)".
     ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    ax = new_axes(title, "polynomial degree (capacity)", "mean squared error (log scale)",
-                  ax=ax)
+    if title is None:
+        title = tr("Error against capacity (polynomial degree)")
+    ax = new_axes(title, tr("polynomial degree (capacity)"),
+                  tr("mean squared error (log scale)"), ax=ax)
     degrees = np.asarray(degrees)
     ax.plot(degrees, np.asarray(train_mse, dtype=np.float64), marker="o", lw=2,
-            label="training MSE")
+            label=tr("training MSE"))
     ax.plot(degrees, np.asarray(val_mse, dtype=np.float64), marker="s", lw=2, ls="--",
-            label="validation MSE")
+            label=tr("validation MSE"))
     if best is not None:
-        ax.axvline(best, color="black", lw=1, ls=":", label=f"lowest validation MSE: {best}")
+        ax.axvline(best, color="black", lw=1, ls=":",
+                   label=tr("lowest validation MSE: {best}", best=best))
     ax.set_yscale("log")
     ax.set_xticks(degrees)
     ax.legend()
@@ -100,7 +105,7 @@ def plot_capacity_curve(degrees, train_mse, val_mse, *, best: int | None = None,
 
 def plot_learning_curves(history: Mapping[str, Sequence[float]], *, metric: str = "loss",
                          best: int | None = None, gap: Sequence[float] | None = None,
-                         zoom: bool = True, ylabel: str = "cross-entropy loss",
+                         zoom: bool = True, ylabel: str | None = None,
                          figsize: tuple[float, float] | None = None):
     """Training and validation curves of one run, the best epoch marked, and the gap.
 
@@ -117,7 +122,8 @@ def plot_learning_curves(history: Mapping[str, Sequence[float]], *, metric: str 
     zoom : bool
         Add a panel with the validation curve alone on its own vertical scale, where a slow
         rise after the best epoch is visible.
-    ylabel : str
+    ylabel : str, optional
+        Default: "cross-entropy loss".
     figsize : (float, float), optional
         Default: 4.8 inches wide per panel, 4.0 high.
 
@@ -133,25 +139,29 @@ def plot_learning_curves(history: Mapping[str, Sequence[float]], *, metric: str 
     train = np.asarray(history[metric], dtype=np.float64)
     val = np.asarray(history["val_" + metric], dtype=np.float64)
     epochs = np.arange(train.size)
-    xlabel = "epoch (from 0, as Keras counts)"
+    xlabel = tr("epoch (from 0, as Keras counts)")
+    if ylabel is None:
+        ylabel = tr("cross-entropy loss")
 
     def mark(ax, values=None):
         if best is None:
             return
-        ax.axvline(best, color="black", lw=1, ls=":", label=f"best epoch: {best}")
+        ax.axvline(best, color="black", lw=1, ls=":", label=tr("best epoch: {best}", best=best))
         if values is not None:
             ax.plot([best], [values[best]], marker="*", ms=14, color="C3", ls="none",
-                    label=f"validation {metric} there: {values[best]:.3f}")
+                    label=tr("validation {metric} there: {value:.3f}",
+                             metric=metric, value=values[best]))
 
-    ax = new_axes("Training and validation curves", xlabel, ylabel, ax=axes[0])
-    ax.plot(epochs, train, marker="o", ms=3, lw=2, label="training")
-    ax.plot(epochs, val, marker="s", ms=3, lw=2, ls="--", label="validation")
+    ax = new_axes(tr("Training and validation curves"), xlabel, ylabel, ax=axes[0])
+    ax.plot(epochs, train, marker="o", ms=3, lw=2, label=tr("training"))
+    ax.plot(epochs, val, marker="s", ms=3, lw=2, ls="--", label=tr("validation"))
     mark(ax, val)
     ax.legend()
     i = 1
     if zoom:
-        ax = new_axes("Validation curve alone (zoomed)", xlabel, ylabel, ax=axes[i])
-        ax.plot(epochs, val, marker="s", ms=3, lw=2, ls="--", color="C1", label="validation")
+        ax = new_axes(tr("Validation curve alone (zoomed)"), xlabel, ylabel, ax=axes[i])
+        ax.plot(epochs, val, marker="s", ms=3, lw=2, ls="--", color="C1",
+                label=tr("validation"))
         mark(ax, val)
         start = min(best if best is not None else 0, max(train.size - 1, 0))
         tail = val[start // 2:] if train.size > 2 else val
@@ -161,9 +171,9 @@ def plot_learning_curves(history: Mapping[str, Sequence[float]], *, metric: str 
         ax.legend()
         i += 1
     if gap is not None:
-        ax = new_axes("Generalization gap (validation - training)", xlabel, f"gap in {ylabel}",
-                      ax=axes[i])
-        ax.plot(epochs, np.asarray(gap, dtype=np.float64), color="C2", lw=2, label="gap")
+        ax = new_axes(tr("Generalization gap (validation - training)"), xlabel,
+                      tr("gap in {ylabel}", ylabel=ylabel), ax=axes[i])
+        ax.plot(epochs, np.asarray(gap, dtype=np.float64), color="C2", lw=2, label=tr("gap"))
         ax.axhline(0.0, color="grey", lw=0.8)
         mark(ax)
         ax.legend()

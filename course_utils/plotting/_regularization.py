@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
+from course_utils.language import tr
 from course_utils.plotting._common import new_axes
 
 __all__ = ["plot_coefficient_paths", "plot_regularized_histories"]
@@ -44,8 +45,9 @@ def plot_coefficient_paths(lams, paths: Mapping[str, np.ndarray], *, feature_nam
     for ax, (title, coefs) in zip(axes, paths.items(), strict=True):
         coefs = np.asarray(coefs, dtype=np.float64)
         zeros = int(np.sum(coefs[-1] == 0.0))
-        new_axes(f"{title}\n{zeros} of {coefs.shape[1]} coefficients exactly 0 at the largest "
-                 "lambda", "lambda (log scale)", "coefficient", ax=ax)
+        new_axes(tr("{title}\n{zeros} of {n} coefficients exactly 0 at the largest lambda",
+                    title=title, zeros=zeros, n=coefs.shape[1]),
+                 tr("lambda (log scale)"), tr("coefficient"), ax=ax)
         for j in range(coefs.shape[1]):
             label = feature_names[j] if feature_names is not None else f"w{j}"
             ax.plot(lams, coefs[:, j], lw=1.6, label=label)
@@ -57,7 +59,7 @@ def plot_coefficient_paths(lams, paths: Mapping[str, np.ndarray], *, feature_nam
 
 
 def plot_regularized_histories(histories: Mapping[str, Mapping[str, Sequence[float]]], *,
-                               metric: str = "loss", ylabel: str = "cross-entropy loss",
+                               metric: str = "loss", ylabel: str | None = None,
                                figsize=None):
     """Training and validation curves of several models, one panel each, on a shared y axis.
 
@@ -67,8 +69,8 @@ def plot_regularized_histories(histories: Mapping[str, Mapping[str, Sequence[flo
         Model label -> its history, holding ``metric`` and ``"val_" + metric``.
     metric : str
         The curve to draw, e.g. ``"loss"`` or ``"accuracy"``.
-    ylabel : str
-        Label of the y axis.
+    ylabel : str, optional
+        Label of the y axis; default "cross-entropy loss".
 
     Returns
     -------
@@ -80,6 +82,8 @@ def plot_regularized_histories(histories: Mapping[str, Mapping[str, Sequence[flo
     accuracy), where early stopping with ``restore_best_weights=True`` would land.
     """
     n = len(histories)
+    if ylabel is None:
+        ylabel = tr("cross-entropy loss")
     figsize = figsize or (3.6 * n, 3.8)
     _, axes = plt.subplots(1, n, figsize=figsize, sharey=True, squeeze=False)
     axes = axes[0]
@@ -88,11 +92,12 @@ def plot_regularized_histories(histories: Mapping[str, Mapping[str, Sequence[flo
         train = np.asarray(history[metric], dtype=np.float64)
         val = np.asarray(history["val_" + metric], dtype=np.float64)
         epochs = np.arange(len(train))
-        new_axes(label, "epoch (from 0)", ylabel, ax=ax)
-        ax.plot(epochs, train, lw=1.8, label="training")
-        ax.plot(epochs, val, lw=1.8, label="validation")
+        new_axes(label, tr("epoch (from 0)"), ylabel, ax=ax)
+        ax.plot(epochs, train, lw=1.8, label=tr("training"))
+        ax.plot(epochs, val, lw=1.8, label=tr("validation"))
         best = int(pick(val))
-        ax.axvline(best, color="grey", ls="--", lw=1.0, label=f"best validation (epoch {best})")
+        ax.axvline(best, color="grey", ls="--", lw=1.0,
+                   label=tr("best validation (epoch {best})", best=best))
         ax.legend(loc="best", fontsize="small")
     plt.tight_layout()
     return axes
