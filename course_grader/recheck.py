@@ -37,7 +37,8 @@ tests that share its kernel. So every test cell that passed in the notebook is r
   before the tests run; anything that is not plain data arrives as a :class:`StudentValue`.
 * **The course's reference implementations are not in that kernel.** The re-check kernel sees
   a reduced ``course_utils`` without ``losses``, ``ema``, ``optimizers``, ``batchnorm`` (only
-  its ``BatchNormCache``), ``metrics``, ``landscapes``, ``plotting`` and ``grading``. Code that
+  its ``BatchNormCache``), ``metrics``, ``landscapes``, ``plotting`` and ``grading`` (it keeps
+  ``language`` and the message catalogues in ``ru/``: text only). Code that
   delegates to them fails there; the integrity report names it as well.
 
 A cell keeps its points only if both runs pass: a failed re-check adds an error output to the

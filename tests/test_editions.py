@@ -4,6 +4,7 @@ has the same graded cells, and grades exactly like the English one through the r
 
 from __future__ import annotations
 
+import ast
 import csv
 import json
 import re
@@ -51,7 +52,9 @@ def test_every_text_cell_of_the_russian_edition_is_in_russian(name):
         if cell.cell_type == "markdown" and cell.source != "YOUR ANSWER HERE":
             assert CYRILLIC.search(cell.source), f"{name}/{cell.get('id')}: {cell.source[:80]!r}"
     setup = next(c for c in nb.cells if c.cell_type == "code")
-    assert 'set_language("ru")' in setup.source or "set_language('ru')" in setup.source
+    calls = [n for n in ast.walk(ast.parse(setup.source)) if isinstance(n, ast.Call)
+             and getattr(n.func, "id", None) == "set_language"]
+    assert [ast.literal_eval(c.args[0]) for c in calls] == ["ru"], setup.source
 
 
 # ------------------------------------------------------------------------------------------
@@ -84,6 +87,15 @@ def ru_course(tmp_path_factory):
                           cwd=course, capture_output=True, text=True, timeout=1200)
     (course / "autograde.log").write_text(proc.stdout + proc.stderr)
     return course, mistakes, proc
+
+
+def test_the_committed_russian_release_equals_a_fresh_generate_assignment(ru_course):
+    course, _, _ = ru_course
+    for name in NOTEBOOKS:
+        committed = json.loads((pipeline.REPO_ROOT / "notebooks" / RU / f"{name}.ipynb")
+                               .read_text())
+        generated = json.loads((course / "notebooks" / RU / f"{name}.ipynb").read_text())
+        assert committed == generated, f"notebooks/{RU}/{name}.ipynb is out of date: make release"
 
 
 def test_the_russian_full_solution_gets_full_marks(ru_course, graded_course):

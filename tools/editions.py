@@ -16,6 +16,7 @@ assignment, ``lecture02_ru``.
 from __future__ import annotations
 
 import argparse
+import ast
 import copy
 import sys
 from pathlib import Path
@@ -33,18 +34,20 @@ def edition_dir(language: str) -> Path:
 
 
 def with_language(setup: str, language: str) -> str:
-    """The setup cell's code with ``set_language`` imported with the other ``course_utils``
-    names and called just before the seed is set (every setup cell ends that way)."""
+    """The setup cell's code with ``set_language`` imported among the other ``course_utils``
+    imports (in isort's order) and called just before the seed is set (every setup cell ends
+    that way)."""
     lines = setup.splitlines(keepends=True)
-    imports = [i for i, ln in enumerate(lines) if ln.startswith("from course_utils")]
+    imports = [node for node in ast.parse(setup).body if isinstance(node, ast.ImportFrom)
+               and (node.module or "").startswith("course_utils")]
     seed = [i for i, ln in enumerate(lines) if ln.startswith("rng = seed_everything(")]
     if not imports or not seed:
         raise ValueError("the setup cell (the first code cell) must import from course_utils "
                          "and set `rng = seed_everything(...)`; found:\n" + setup)
     lines.insert(seed[0], f'set_language("{language}")\n')
-    line = "from course_utils.language import set_language\n"
-    after = [i for i in imports if lines[i] < line]  # in isort's order
-    lines.insert(after[-1] + 1 if after else imports[0], line)
+    before = [node for node in imports if node.module < "course_utils.language"]
+    at = before[-1].end_lineno if before else imports[0].lineno - 1  # 0-based line index
+    lines.insert(at, "from course_utils.language import set_language\n")
     return "".join(lines)
 
 
