@@ -96,7 +96,8 @@ class GradesExport(ExportPlugin):
         rows, header, maxima = [], list(_NBGRADER_KEYS) + ["seconds_late", "edition"], {}
         editions = set(EDITIONS.values())
         seen_workbook = False
-        for assignment in gradebook.assignments:
+        # the English edition first: its columns and maxima stand for the workbook's
+        for assignment in sorted(gradebook.assignments, key=lambda a: a.name != ASSIGNMENT):
             if names and assignment.name not in names:
                 continue
             if assignment.name in editions:

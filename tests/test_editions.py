@@ -72,10 +72,15 @@ def ru_course(tmp_path_factory):
     instructors' own command (``python -m course_grader.parallel``, as ``make autograde``)."""
     course = pipeline.prepare_course(tmp_path_factory.mktemp("editions") / "course",
                                      assignments=(pipeline.ASSIGNMENT, RU))
-    pipeline.submit(course, RU_FULL, {n: pipeline.solved_notebook(course, n, assignment=RU)
-                                      for n in NOTEBOOKS}, assignment=RU)
-    pipeline.submit(course, RU_BLANK, {n: pipeline.release_notebook(course, n, assignment=RU)
-                                       for n in NOTEBOOKS}, assignment=RU)
+    # each handed in as two students of half the notebooks, so that both workers stay busy
+    halves = (NOTEBOOKS[: len(NOTEBOOKS) // 2], NOTEBOOKS[len(NOTEBOOKS) // 2:])
+    for k, half in enumerate(halves):
+        pipeline.submit(course, f"{RU_FULL}-{k}",
+                        {n: pipeline.solved_notebook(course, n, assignment=RU) for n in half},
+                        assignment=RU)
+        pipeline.submit(course, f"{RU_BLANK}-{k}",
+                        {n: pipeline.release_notebook(course, n, assignment=RU) for n in half},
+                        assignment=RU)
     # the known mistakes of one notebook, in the bundles the English batch grades them in
     mistakes = [b for b in graded_submissions(all_mistakes())[0]
                 if b.notebook == MISTAKE_NOTEBOOK]
@@ -98,16 +103,21 @@ def test_the_committed_russian_release_equals_a_fresh_generate_assignment(ru_cou
         assert committed == generated, f"notebooks/{RU}/{name}.ipynb is out of date: make release"
 
 
+def _both_halves(course, student: str) -> dict:
+    scores = pipeline.cell_scores(course, assignment=RU)
+    return {**scores.get(f"{student}-0", {}), **scores.get(f"{student}-1", {})}
+
+
 def test_the_russian_full_solution_gets_full_marks(ru_course, graded_course):
     course, _, proc = ru_course
-    scores = pipeline.cell_scores(course, assignment=RU)[RU_FULL]
+    scores = _both_halves(course, RU_FULL)
     assert scores == graded_course.scores[FULL], proc.stdout[-3000:] + proc.stderr[-3000:]
     assert all(score == top for score, top in scores.values())
 
 
 def test_the_russian_blank_release_fails_every_graded_cell(ru_course, graded_course):
     course, _, _ = ru_course
-    scores = pipeline.cell_scores(course, assignment=RU)[RU_BLANK]
+    scores = _both_halves(course, RU_BLANK)
     assert set(scores) == set(graded_course.scores[BLANK])
     assert all(score == 0 for score, _ in scores.values()), scores
 
@@ -124,28 +134,32 @@ def test_a_mistake_scores_the_same_in_both_editions(ru_course, graded_course):
 
 def test_the_russian_edition_speaks_russian_in_a_failing_check(ru_course):
     course, _, _ = ru_course
-    graded = nbformat.read(course / "autograded" / RU_BLANK / RU / f"{MISTAKE_NOTEBOOK}.ipynb", 4)
+    blank = f"{RU_BLANK}-{int(MISTAKE_NOTEBOOK not in NOTEBOOKS[: len(NOTEBOOKS) // 2])}"
+    graded = nbformat.read(course / "autograded" / blank / RU / f"{MISTAKE_NOTEBOOK}.ipynb", 4)
     failing = [o for c in graded.cells if c.cell_type == "code"
                for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert failing
     assert any(CYRILLIC.search(o.get("evalue", "")) for o in failing)
 
 
-def test_export_gives_one_row_per_student_with_the_edition(ru_course):
+def test_export_gives_one_row_per_student_with_the_edition(ru_course, graded_course):
     course, _, _ = ru_course
     pipeline.run_nbgrader(course, "export", "--to", "grades.csv")
     with open(course / "grades.csv", newline="") as fh:
         rows = {r["student_id"]: r for r in csv.DictReader(fh)}
-    assert rows[RU_FULL]["assignment"] == pipeline.ASSIGNMENT
-    assert rows[RU_FULL]["edition"] == "ru"
-    assert rows[RU_FULL]["score"] == rows["(max)"]["max_score"]
-    assert rows[RU_BLANK]["score"] == "0"
+    halves = [rows[f"{RU_FULL}-{k}"] for k in (0, 1)]
+    assert [r["assignment"] for r in halves] == [pipeline.ASSIGNMENT] * 2
+    assert [r["edition"] for r in halves] == ["ru", "ru"]
+    autograded = sum(score for score, _ in graded_course.scores[FULL].values())
+    assert sum(float(r["score"]) for r in halves) == autograded  # written answers wait
+    assert [rows[f"{RU_BLANK}-{k}"]["score"] for k in (0, 1)] == ["0", "0"]
 
 
 def test_feedback_of_the_russian_edition_is_written(ru_course):
     course, _, _ = ru_course
-    pipeline.run_nbgrader(course, "generate_feedback", RU, "--student", RU_FULL)
-    page = course / "feedback" / RU_FULL / RU / f"{MISTAKE_NOTEBOOK}.html"
+    student = f"{RU_FULL}-{int(MISTAKE_NOTEBOOK not in NOTEBOOKS[: len(NOTEBOOKS) // 2])}"
+    pipeline.run_nbgrader(course, "generate_feedback", RU, "--student", student)
+    page = course / "feedback" / student / RU / f"{MISTAKE_NOTEBOOK}.html"
     text = page.read_text(encoding="utf-8")
     assert "BEGIN HIDDEN TESTS" not in text and "hidden tests not shown" not in text
     assert "# (скрытые тесты не показаны)" in text  # the grader's own notes in Russian too
