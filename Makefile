@@ -106,12 +106,12 @@ lab: $(STAMP)
 	JUPYTER_CONFIG_PATH=$(LAB_CONFIG)$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH)) \
 	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/$(START) $(LAB_ROOT) $(LAB_ARGS)
 
-# The suite, then nbval re-executing the Russian edition's solution notebooks one per core
-# (pytest-xdist; each notebook's cells stay together in one worker). `pytest` alone runs
-# the same tests one after the other.
+# The doctests and the suite, then nbval re-executing the Russian edition's solution notebooks
+# one per core (pytest-xdist; each notebook's cells stay together in one worker). `pytest`
+# alone runs the same tests (pyproject.toml's testpaths) one after the other.
 NBVAL_DIR := solutions/$(ASSIGNMENT)_ru
 test: $(STAMP) sandbox-tools browser-tools postgres-tools
-	@status=0; $(BIN)/python -m pytest --ignore=$(NBVAL_DIR) || status=$$?; \
+	@status=0; $(BIN)/python -m pytest course_utils tests || status=$$?; \
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(NBVAL_DIR) || status=$$?; \
 	exit $$status
 

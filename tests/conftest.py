@@ -178,6 +178,10 @@ def graded_course(tmp_path_factory) -> GradedCourse:
     for course in courses:
         with (course / "nbgrader_config.py").open("a") as fh:
             fh.write(f"\nc.Execute.timeout = {CELL_LIMIT_SECONDS}\n")
+            # 1.5 GiB per kernel (every notebook's solution grades in it, TensorFlow's
+            # included): the memory bomb fills it in seconds, not the default 4 GiB in 30
+            # on a machine that hands out fresh memory slowly
+            fh.write("c.SandboxKernelManager.memory_limit = 1536 * 1024**2\n")
     mistakes = all_mistakes()
     submissions, _ = graded_submissions(mistakes)
     attacks = all_attacks()
