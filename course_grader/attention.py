@@ -45,8 +45,6 @@ ACTION = ("unreadable", "not graded", "renamed", "timed out", "not run", "re-che
 # Error names the grader writes into a cell that hit its time limit, or that never ran.
 TIMEOUT_ERRORS = ("CellTimeoutError", "KeyboardInterrupt", "TimeoutError")
 NOT_RUN_ERRORS = ("NotRunError", "DeadKernelError")
-# every edition of the workbook is an assignment of its own
-EDITION_ASSIGNMENTS = tuple(EDITIONS.values())
 
 
 @dataclass(frozen=True)
@@ -158,7 +156,7 @@ def collect(course: str | os.PathLike = ".", *, students: Iterable[str] = ()) ->
     """Every problem of the course's last grading run (see the module docstring), in every
     edition."""
     course = Path(course)
-    return [item for assignment in EDITION_ASSIGNMENTS
+    return [item for assignment in EDITIONS.values()
             for item in _collect(course, assignment, set(students))]
 
 

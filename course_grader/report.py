@@ -45,7 +45,6 @@ from course_grader.pipeline import ASSIGNMENT, EDITIONS
 
 __all__ = ["ClassResults", "load", "write_report", "main"]
 
-EDITION_ASSIGNMENTS = tuple(EDITIONS.values())
 _MISTAKE = re.compile(r"Hint: it looks like (.+?)\.?\s*$", re.MULTILINE)
 
 
@@ -73,7 +72,7 @@ def is_question(grade_id: str, manual: bool) -> bool:
 
 def _grading_seconds(course: Path) -> dict[str, float]:
     out = {}
-    for folder in sorted(f for a in EDITION_ASSIGNMENTS
+    for folder in sorted(f for a in EDITIONS.values()
                          for f in (course / "autograded").glob(f"*/{a}")):
         files = [p for p in folder.rglob("*") if p.is_file()]
         if files:
@@ -85,7 +84,7 @@ def _grading_seconds(course: Path) -> dict[str, float]:
 
 def _named_mistakes(course: Path) -> Counter:
     counts: Counter = Counter()
-    for path in sorted(p for a in EDITION_ASSIGNMENTS
+    for path in sorted(p for a in EDITIONS.values()
                        for p in (course / "autograded").glob(f"*/{a}/*.ipynb")):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -116,7 +115,7 @@ def load(course: str | os.PathLike = ".") -> ClassResults:
     res = ClassResults()
     with Gradebook(course_db_url(course)) as gb:
         editions = []
-        for name in EDITION_ASSIGNMENTS:  # one class, whichever edition each student took
+        for name in EDITIONS.values():  # one class, whichever edition each student took
             try:
                 editions.append(gb.find_assignment(name))
             except MissingEntry:
@@ -145,7 +144,7 @@ def load(course: str | os.PathLike = ".") -> ClassResults:
     res.mistakes = _named_mistakes(course)
     res.seconds = _grading_seconds(course)
     res.findings = []
-    for name in EDITION_ASSIGNMENTS:
+    for name in EDITIONS.values():
         try:
             res.findings += integrity.scan_course(course, name)
         except LookupError:

@@ -54,7 +54,6 @@ __all__ = [
 ]
 
 
-
 def _eps_hint() -> str:
     return tr("Keras uses epsilon=1e-3; eps only keeps the division defined when a feature's "
               "variance is 0, so it must be a small positive number.")

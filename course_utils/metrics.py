@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from course_utils._validation import (
-    CourseInputError,
+    _fail,
     as_float_array,
     check_finite,
     check_int64_range,
@@ -77,10 +77,6 @@ class UndefinedMetricWarning(UserWarning):
 
 
 # ----------------------------------------------------------------------------- checks
-
-
-def _fail(message: str, hint: str) -> CourseInputError:
-    return CourseInputError(tr("{message}\nHint: {hint}", message=message, hint=hint))
 
 
 def _columns_hint(arr: np.ndarray, name: str) -> str:

@@ -46,7 +46,11 @@ from typing import Any
 
 import numpy as np
 
-from course_utils._validation import CourseInputError, as_float_array, check_same_shape
+from course_utils._validation import (
+    _fail,
+    as_float_array,
+    check_same_shape,
+)
 from course_utils.language import tr
 
 __all__ = [
@@ -60,7 +64,6 @@ __all__ = [
 ]
 
 
-
 def _lam_hint() -> str:
     return tr("lam is the lecture's lambda, a small number >= 0 such as 1e-3; lam=0 turns the "
               "penalty off.")
@@ -69,10 +72,6 @@ def _lam_hint() -> str:
 def _rate_hint() -> str:
     return tr("`rate` is the probability of DROPPING a unit (Keras's convention), e.g. 0.5; "
               "rate=1 would drop everything and divide by 0.")
-
-
-def _fail(message: str, hint: str) -> CourseInputError:
-    return CourseInputError(tr("{message}\nHint: {hint}", message=message, hint=hint))
 
 
 def _check_number(value: Any, name: str, hint: str) -> float:

@@ -32,11 +32,12 @@ import tomllib
 import zipfile
 from pathlib import Path
 
+from course_grader.pipeline import ASSIGNMENT, EDITIONS
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = Path(__file__).resolve().parent / "student-edition"
-ASSIGNMENT = "lecture02"
 # The editions students get, the Russian one first (the default of the edition's make lab).
-ASSIGNMENTS = (f"{ASSIGNMENT}_ru", ASSIGNMENT)
+ASSIGNMENTS = (EDITIONS["ru"], EDITIONS["en"])
 NAME = "student-edition"
 
 # Runtime dependencies of the repository that students do not need. Today there is none:

@@ -4,37 +4,24 @@ Each maps the English template given to :func:`course_utils.language.tr` to its 
 translation with the same ``{fields}``.
 """
 
-from course_utils.ru import (
-    batchnorm,
-    data,
-    ema,
-    keras_helpers,
-    landscapes,
-    losses,
-    metrics,
-    optimizers,
-    overfitting,
-    plotting,
-    regularization,
-    testing,
-    validation,
-)
+import importlib
 
-MODULES = (
-    batchnorm,
-    data,
-    ema,
-    keras_helpers,
-    landscapes,
-    losses,
-    metrics,
-    optimizers,
-    overfitting,
-    plotting,
-    regularization,
-    testing,
-    validation,
+_NAMES = (
+    "batchnorm",
+    "data",
+    "ema",
+    "keras_helpers",
+    "landscapes",
+    "losses",
+    "metrics",
+    "optimizers",
+    "overfitting",
+    "plotting",
+    "regularization",
+    "testing",
+    "validation",
 )
+MODULES = tuple(importlib.import_module(f"{__name__}.{name}") for name in _NAMES)
 MESSAGES: dict[str, str] = {}
 for _module in MODULES:
     MESSAGES.update(_module.MESSAGES)
